@@ -1,0 +1,86 @@
+//! Upstream's pagination object and the arithmetic behind it (SPEC §5.5).
+
+use serde::Serialize;
+
+/// `PaginationInfo`: cursor keys are omitted, never `null`, when they do not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginationInfo {
+    pub total: u64,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub current_page: u64,
+    pub total_pages: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_cursor: Option<String>,
+}
+
+/// `calculatePagination(total, { limit, offset })`.
+pub fn calculate(total: u64, limit: u64, offset: u64) -> PaginationInfo {
+    let limit = limit.max(1);
+    if total == 0 {
+        return PaginationInfo {
+            total: 0,
+            has_next_page: false,
+            has_previous_page: false,
+            current_page: 1,
+            total_pages: 0,
+            next_cursor: None,
+            previous_cursor: None,
+        };
+    }
+    PaginationInfo {
+        total,
+        has_next_page: offset + limit < total,
+        has_previous_page: offset > 0,
+        current_page: offset / limit + 1,
+        total_pages: total.div_ceil(limit),
+        next_cursor: None,
+        previous_cursor: None,
+    }
+}
+
+/// `paged(total, limit, start, data)`: the pagination plus cursors from the page's first and
+/// last ids.
+pub fn paged(total: u64, limit: u64, start: u64, first_id: Option<&str>, last_id: Option<&str>, len: u64) -> PaginationInfo {
+    let mut info = calculate(total, limit, start);
+    if len > 0 && start + len < total {
+        info.next_cursor = last_id.map(str::to_string);
+    }
+    if len > 0 && start > 0 {
+        info.previous_cursor = first_id.map(str::to_string);
+    }
+    info
+}
+
+/// The offset of the last page (an out-of-range `page` answers the last page).
+pub fn last_page_offset(total: u64, limit: u64) -> u64 {
+    let limit = limit.max(1);
+    let pages = total.div_ceil(limit);
+    if pages == 0 { 0 } else { (pages - 1) * limit }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_upstream_examples() {
+        let p = paged(3, 2, 0, Some("3"), Some("2"), 2);
+        assert_eq!((p.current_page, p.total_pages, p.has_next_page), (1, 2, true));
+        assert_eq!(p.next_cursor.as_deref(), Some("2"));
+        assert_eq!(p.previous_cursor, None);
+        let p = paged(3, 2, 2, Some("1"), Some("1"), 1);
+        assert_eq!((p.current_page, p.has_next_page, p.has_previous_page), (2, false, true));
+        assert_eq!(p.previous_cursor.as_deref(), Some("1"));
+        assert_eq!(p.next_cursor, None);
+        let empty = calculate(0, 10, 30);
+        assert_eq!((empty.current_page, empty.total_pages), (1, 0));
+        assert_eq!(last_page_offset(3, 2), 2);
+        assert_eq!(last_page_offset(0, 2), 0);
+        let json = serde_json::to_string(&calculate(5, 2, 0)).unwrap();
+        assert_eq!(json, r#"{"total":5,"hasNextPage":true,"hasPreviousPage":false,"currentPage":1,"totalPages":3}"#);
+    }
+}

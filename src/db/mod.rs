@@ -1,0 +1,60 @@
+//! Databases: one trait, several backends (native SQL, and JS plugins through the bridge).
+
+pub mod paginate;
+pub mod query;
+pub mod sql;
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use crate::core::bundle::{Bundle, UpdateArgs, UpdateInfo};
+use crate::error::Result;
+pub use query::{BundlePage, BundleQuery, BundleWhere, Cursor, IdFilter};
+
+/// The caller's request context, as an opaque handle. The JS side keeps the real value in a
+/// table and resolves the handle when a JS plugin is called, so Rust never holds JS objects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ctx {
+    /// 0 = `undefined`.
+    pub id: u32,
+    /// Whether the context is an object or function (upstream scopes its identity map to those).
+    pub is_object: bool,
+}
+
+/// What an update lookup found: the decision, and the bundles it already loaded (the target and,
+/// if it was among the candidates, the installed one) so enrichment need not read them again.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateLookup {
+    pub info: Option<UpdateInfo>,
+    pub target: Option<Bundle>,
+    pub current: Option<Bundle>,
+    /// Whether `current` is authoritative (`None` then means "not among the candidates").
+    pub seeded: bool,
+}
+
+/// A database backend. Native backends implement every method; the JS bridge forwards to the
+/// user's plugin object.
+#[async_trait]
+pub trait Database: Send + Sync {
+    /// `adapterName` as upstream reports it.
+    fn adapter_name(&self) -> String;
+    /// Fails with upstream's readiness error when the schema is missing or outdated.
+    async fn ensure_ready(&self) -> Result<()>;
+    async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Bundle>>;
+    /// The bundle as raw JSON (JS plugins may return extra keys, which upstream shows).
+    async fn get_bundle_json(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
+        Ok(self.get_bundle_by_id(id, ctx).await?.map(|b| b.to_value()))
+    }
+    /// A page of bundles, serialised as upstream's `{ data, pagination }` JSON.
+    async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value>;
+    async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>>;
+    async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup>;
+    /// Inserts (upserts) one bundle given as JSON; constraints were already checked.
+    async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()>;
+    /// Applies a PATCH (`patch` without `id`) to bundle `id`: upstream's load, merge, check, write.
+    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()>;
+    /// Deletes a bundle and the patches that reference it; a missing id is not an error.
+    async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()>;
+    /// Releases pools and connections. Later calls may reopen lazily.
+    async fn close(&self) {}
+}

@@ -1,0 +1,1 @@
+//! Native SQL backends (sqlx) on upstream's schema.
