@@ -1,5 +1,13 @@
 //! hot-updater-rs: a native drop-in for `@hot-updater/server`.
+//!
+//! Layers, top to bottom: `napi` (the only module that touches napi), `http` (routes),
+//! `service` (the data API), `core` (pure domain), `db` and `storage` (backends).
 
+pub mod bridge;
 pub mod core;
 pub mod db;
 pub mod error;
+pub mod http;
+pub mod napi;
+pub mod service;
+pub mod storage;

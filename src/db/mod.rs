@@ -2,6 +2,7 @@
 
 pub mod paginate;
 pub mod query;
+pub mod js;
 pub mod sql;
 
 use async_trait::async_trait;

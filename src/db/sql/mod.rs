@@ -1,1 +1,33 @@
-//! Native SQL backends (sqlx) on upstream's schema.
+//! Native SQL backends (sqlx) on upstream's schema: SQLite, PostgreSQL and MySQL/MariaDB.
+
+mod backend;
+mod conn;
+mod database;
+pub mod ddl;
+pub mod dialect;
+mod errors;
+mod filter;
+pub mod migrate;
+pub mod pool;
+mod queries;
+mod rows;
+pub mod schema;
+mod stmt;
+mod update_check;
+
+#[cfg(test)]
+mod tests;
+
+pub use database::{Migrator, SqlDatabase};
+pub use dialect::Provider;
+pub use errors::{strip_url_credentials, Redactor};
+pub use migrate::MigrationOutcome;
+pub use pool::{SqlOptions, MEMORY_PATH};
+pub use schema::SCHEMA_VERSION;
+
+/// Adapter name of the SQLite backend (used in readiness messages).
+pub const SQLITE_ADAPTER_NAME: &str = "sqlite";
+/// Adapter name of the PostgreSQL backend (used in readiness messages).
+pub const POSTGRES_ADAPTER_NAME: &str = "postgresql";
+/// Adapter name of the MySQL/MariaDB backend (used in readiness messages).
+pub const MYSQL_ADAPTER_NAME: &str = "mysql";

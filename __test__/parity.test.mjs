@@ -1,0 +1,104 @@
+// Parity, the proof: the same bundles and the same requests through upstream
+// @hot-updater/server and through hot-updater-rs; every response must be byte-identical.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { createHotUpdater, sqliteDatabase } from "../index.mjs";
+import { createUpstream, upstreamKysely } from "./helpers/upstream.mjs";
+import { parityStorage } from "./helpers/parity-storage.mjs";
+import { makeApiRequests, makeBundles, makeUpdateRequests } from "./helpers/fixtures.mjs";
+
+const BUNDLES = 300;
+const UPDATE_REQUESTS = 2000;
+const API_REQUESTS = 600;
+
+const routes = { updateCheck: true, bundles: true };
+
+async function send(hotUpdater, path, init = {}) {
+  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, init));
+  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+}
+
+function sdkInit(sdk) {
+  return sdk === undefined ? {} : { headers: { "Hot-Updater-SDK-Version": sdk } };
+}
+
+async function seed(hotUpdater, bundles) {
+  for (let i = 0; i < bundles.length; i += 50) {
+    const res = await send(hotUpdater, "/hot-updater/api/bundles", {
+      method: "POST",
+      body: JSON.stringify(bundles.slice(i, i + 50)),
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(res.status, 201, res.body);
+  }
+}
+
+async function compareAll(reference, ours, requests, label) {
+  let mismatches = [];
+  for (const { path, sdk, init } of requests) {
+    const options = init ?? sdkInit(sdk);
+    const [a, b] = await Promise.all([send(reference, path, options), send(ours, path, options)]);
+    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) {
+      mismatches.push({ path, sdk, upstream: a, ours: b });
+    }
+  }
+  assert.equal(mismatches.length, 0, `${label}: ${mismatches.length}/${requests.length} differ; first: ${JSON.stringify(mismatches.slice(0, 3), null, 1)}`);
+  return requests.length;
+}
+
+const variants = {
+  "native SQLite": (dir) => sqliteDatabase({ path: join(dir, "ours.db") }),
+  "upstream Kysely plugin through the JS bridge": (dir) => upstreamKysely(join(dir, "bridge.db")).adapter,
+};
+
+for (const [name, database] of Object.entries(variants)) {
+  test(`parity with @hot-updater/server: ${name}`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hu-parity-"));
+    const upstream = await createUpstream(join(dir, "upstream.db"), { storages: [parityStorage()] });
+    if (name.includes("bridge")) {
+      // The bridge variant uses its own migrated file.
+      const side = await createUpstream(join(dir, "bridge.db"));
+      await side.close();
+    }
+    const ours = createHotUpdater({ database: database(dir), storages: [parityStorage()], basePath: "/hot-updater", routes });
+    t.after(async () => {
+      await ours.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const bundles = makeBundles(BUNDLES);
+    await seed(upstream.hotUpdater, bundles);
+    await seed(ours, bundles);
+
+    let compared = 0;
+    compared += await compareAll(upstream.hotUpdater, ours, makeUpdateRequests(bundles, UPDATE_REQUESTS), "update checks");
+    compared += await compareAll(upstream.hotUpdater, ours, makeApiRequests(bundles, API_REQUESTS), "bundle API");
+
+    // Mutations through both, then everything again.
+    const victims = bundles.filter((_, i) => i % 37 === 0);
+    const mutations = [];
+    for (const [i, b] of victims.entries()) {
+      const body = i % 3 === 0 ? { enabled: !b.enabled } : i % 3 === 1 ? { rolloutCohortCount: 250, metadata: { x: i } } : { targetCohorts: ["qa"], message: null };
+      mutations.push({ path: `/hot-updater/api/bundles/${b.id}`, init: { method: "PATCH", body: JSON.stringify(body) } });
+    }
+    mutations.push({ path: `/hot-updater/api/bundles/${bundles[5].id}`, init: { method: "DELETE" } });
+    mutations.push({ path: `/hot-updater/api/bundles/${bundles[6].id}`, init: { method: "PATCH", body: JSON.stringify({ id: "other" }) } });
+    mutations.push({ path: `/hot-updater/api/bundles/${bundles[6].id}`, init: { method: "PATCH", body: "[1]" } });
+    mutations.push({ path: `/hot-updater/api/bundles/${bundles[6].id}`, init: { method: "PATCH", body: JSON.stringify({ rolloutCohortCount: 1.5 }) } });
+    mutations.push({ path: `/hot-updater/api/bundles/${bundles[6].id}`, init: { method: "PATCH", body: JSON.stringify({ targetCohorts: ["Not Valid"] }) } });
+    mutations.push({ path: "/hot-updater/api/bundles/missing-id", init: { method: "PATCH", body: "{}" } });
+    mutations.push({ path: "/hot-updater/api/bundles/missing-id", init: { method: "DELETE" } });
+    mutations.push({ path: "/hot-updater/api/bundles", init: { method: "POST", body: JSON.stringify({ ...bundles[7], id: "01900000-0000-7000-8000-000000000001", targetAppVersion: null, fingerprintHash: null }) } });
+    mutations.push({ path: "/hot-updater/api/bundles", init: { method: "POST", body: "[]" } });
+    compared += await compareAll(upstream.hotUpdater, ours, mutations, "mutations");
+    compared += await compareAll(upstream.hotUpdater, ours, makeUpdateRequests(bundles, 500, 99), "update checks after mutations");
+    compared += await compareAll(upstream.hotUpdater, ours, makeApiRequests(bundles, 200, 98), "bundle API after mutations");
+    t.diagnostic(`${compared} requests compared byte for byte`);
+    assert.ok(compared >= 2000);
+  });
+}

@@ -1,0 +1,60 @@
+// A complete hot-updater-rs server: Hono on Node with a local SQLite database.
+//
+//   npm start                       # or: node example/server.mjs
+//   PORT=8080 HOST=0.0.0.0 HOT_UPDATER_TOKEN=secret node example/server.mjs
+//
+// Update checks (what the React Native SDK calls) are public:
+//   GET /hot-updater/app-version/:platform/:appVersion/:channel/:minBundleId/:bundleId[/:cohort]
+//   GET /hot-updater/fingerprint/:platform/:fingerprintHash/:channel/:minBundleId/:bundleId[/:cohort]
+// The bundle management API (/hot-updater/api/bundles…) can create, change and delete bundles.
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { createHotUpdater, sqliteDatabase } from "hot-updater-rs";
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "127.0.0.1";
+const token = process.env.HOT_UPDATER_TOKEN;
+
+const hotUpdater = createHotUpdater({
+  database: sqliteDatabase({ path: "./data/hot-updater.db" }), // the folder is created if missing
+  storages: [], // add storage plugins (e.g. s3Storage from @hot-updater/aws) to sign download URLs
+  basePath: "/hot-updater",
+  routes: { updateCheck: true, bundles: true },
+});
+
+const app = new Hono();
+
+// PRODUCTION: the management API under /hot-updater/api/* has no authentication of its own, so
+// protect it before the hot updater sees the request. Here: `Authorization: Bearer <token>`,
+// enforced only when HOT_UPDATER_TOKEN is set (leave it unset only for local development).
+if (token) {
+  app.use("/hot-updater/api/*", bearerAuth({ token }));
+} else {
+  console.warn("HOT_UPDATER_TOKEN is not set: /hot-updater/api/* is open to anyone who can reach this server.");
+}
+
+app.mount("/hot-updater", hotUpdater.handler);
+
+const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+  console.log(`Hot Updater server listening on http://${hostname}:${info.port}/hot-updater`);
+});
+
+let shuttingDown = false;
+async function shutdown(signal) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`${signal} received, shutting down…`);
+  try {
+    // Stop accepting connections and finish in-flight requests, then release the database.
+    await new Promise((resolve) => server.close(() => resolve()));
+    await hotUpdater.close();
+    process.exit(0);
+  } catch (error) {
+    console.error("Shutdown failed:", error);
+    process.exit(1);
+  }
+}
+
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));

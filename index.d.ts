@@ -1,0 +1,157 @@
+/** A bundle as stored and as the bundle API returns it (upstream's `Bundle`). */
+export interface Bundle {
+  id: string;
+  platform: "ios" | "android";
+  shouldForceUpdate: boolean;
+  enabled: boolean;
+  fileHash: string;
+  gitCommitHash: string | null;
+  message: string | null;
+  channel: string;
+  storageUri: string;
+  targetAppVersion: string | null;
+  fingerprintHash: string | null;
+  metadata?: { app_version?: string; [key: string]: unknown };
+  manifestStorageUri?: string | null;
+  manifestFileHash?: string | null;
+  assetBaseStorageUri?: string | null;
+  patches?: Array<{ baseBundleId: string; baseFileHash: string; patchFileHash: string; patchStorageUri: string }> | null;
+  patchBaseBundleId?: string | null;
+  patchBaseFileHash?: string | null;
+  patchFileHash?: string | null;
+  patchStorageUri?: string | null;
+  rolloutCohortCount?: number | null;
+  targetCohorts?: string[] | null;
+}
+
+export interface PaginationInfo {
+  total: number;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  currentPage: number;
+  totalPages: number;
+  nextCursor?: string;
+  previousCursor?: string;
+}
+
+export interface PaginatedResult {
+  data: Bundle[];
+  pagination: PaginationInfo;
+}
+
+export type GetBundlesArgs =
+  | { _updateStrategy: "appVersion"; platform: "ios" | "android"; appVersion: string; bundleId: string; channel?: string; minBundleId?: string; cohort?: string }
+  | { _updateStrategy: "fingerprint"; platform: "ios" | "android"; fingerprintHash: string; bundleId: string; channel?: string; minBundleId?: string; cohort?: string };
+
+export interface UpdateInfo {
+  id: string;
+  message: string | null;
+  shouldForceUpdate: boolean;
+  status: "UPDATE" | "ROLLBACK";
+  storageUri: string | null;
+  fileHash: string | null;
+}
+
+export interface ChangedAsset {
+  fileHash: string;
+  file?: { url: string; compression?: "br" };
+  patch?: { algorithm: "bsdiff"; baseBundleId: string; baseFileHash: string; patchFileHash: string; patchUrl: string };
+}
+
+export interface AppUpdateAvailableInfo extends Omit<UpdateInfo, "storageUri"> {
+  fileUrl: string | null;
+  changedAssets?: Record<string, ChangedAsset>;
+  manifestFileHash?: string;
+  manifestUrl?: string;
+}
+
+export interface DatabaseBundleQueryOptions {
+  where?: {
+    channel?: string;
+    platform?: "ios" | "android";
+    enabled?: boolean;
+    id?: { eq?: string; gt?: string; gte?: string; lt?: string; lte?: string; in?: string[] };
+    targetAppVersion?: string | null;
+    targetAppVersionIn?: string[];
+    targetAppVersionNotNull?: boolean;
+    fingerprintHash?: string | null;
+  };
+  limit: number;
+  page?: number;
+  cursor?: { after?: string; before?: string };
+  orderBy?: { field: "id"; direction: "asc" | "desc" };
+}
+
+/** Which route groups to mount. `/version` is always mounted. */
+export interface HandlerRoutes {
+  updateCheck: boolean;
+  bundles: boolean;
+}
+
+/** A native database configuration made by `sqliteDatabase()` and friends. */
+export interface NativeDatabase {
+  readonly name: string;
+}
+
+export interface CreateHotUpdaterOptions<TContext = unknown> {
+  /** A native database (`sqliteDatabase(...)`), or any upstream database plugin object or factory. */
+  database: NativeDatabase | unknown;
+  /** Upstream runtime storage plugins (objects or zero-argument factories). */
+  storages?: unknown[];
+  /** @deprecated use `storages`. */
+  storagePlugins?: unknown[];
+  /** Base path of all routes. @default "/api" */
+  basePath?: string;
+  /** Route groups. @default { updateCheck: true, bundles: false } */
+  routes?: Partial<HandlerRoutes>;
+  /** Accepted and ignored, like upstream. */
+  cwd?: string;
+}
+
+export interface HotUpdaterAPI<TContext = unknown> {
+  readonly basePath: string;
+  readonly adapterName: string;
+  /** Web `Request` in, Web `Response` out; mount it in Hono, Elysia, or Express via `toNodeHandler`. */
+  handler(request: Request, context?: TContext): Promise<Response>;
+  getBundleById(id: string, context?: TContext): Promise<Bundle | null>;
+  getUpdateInfo(args: GetBundlesArgs, context?: TContext): Promise<UpdateInfo | null>;
+  getAppUpdateInfo(args: GetBundlesArgs, context?: TContext): Promise<AppUpdateAvailableInfo | null>;
+  getChannels(context?: TContext): Promise<string[]>;
+  getBundles(options: DatabaseBundleQueryOptions, context?: TContext): Promise<PaginatedResult>;
+  insertBundle(bundle: Bundle, context?: TContext): Promise<void>;
+  updateBundleById(bundleId: string, patch: Partial<Bundle>, context?: TContext): Promise<void>;
+  deleteBundleById(bundleId: string, context?: TContext): Promise<void>;
+  /** Releases database pools and connections (not enumerable; upstream has no equivalent). */
+  close(): Promise<void>;
+}
+
+export declare function createHotUpdater<TContext = unknown>(options: CreateHotUpdaterOptions<TContext>): HotUpdaterAPI<TContext>;
+
+/** Native SQLite (bundled). `path` is a file path (its folder is created) or `":memory:"`. */
+export declare function sqliteDatabase(config: { path: string } & SqlPoolOptions): NativeDatabase;
+
+export declare class HotUpdaterSchemaMigrationRequiredError extends Error {
+  readonly adapterName: string;
+  readonly currentVersion: string | undefined;
+}
+
+export declare const HOT_UPDATER_SERVER_VERSION: string;
+
+/** Pool and migration options of the native SQL databases. */
+export interface SqlPoolOptions {
+  /** Largest pool size (default 10; 4 for an SQLite file; `:memory:` always 1). */
+  maxConnections?: number;
+  minConnections?: number;
+  acquireTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** SQLite only: lock wait (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Create or upgrade the schema on first use (default true for SQLite, false otherwise). */
+  autoMigrate?: boolean;
+}
+
+/** Native PostgreSQL on upstream's schema. */
+export declare function postgresDatabase(config: { connectionString: string } & SqlPoolOptions): NativeDatabase;
+
+/** Native MySQL / MariaDB on upstream's schema. */
+export declare function mysqlDatabase(config: { connectionString: string } & SqlPoolOptions): NativeDatabase;

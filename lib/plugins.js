@@ -1,0 +1,140 @@
+"use strict";
+// Resolves the database and storage options the way upstream does, and runs JS plugins for the
+// native core through one bridge function.
+
+const { messageOf } = require("./errors.js");
+
+const NATIVE = Symbol.for("hot-updater-rs/native-config");
+const SUPPORTED_SCHEMA_VERSION = "0.31.0";
+
+class HotUpdaterSchemaMigrationRequiredError extends Error {
+  constructor(adapterName, currentVersion) {
+    super(
+      currentVersion === undefined || currentVersion === null
+        ? `Hot Updater database schema is not initialized for ${adapterName}. Run \`hot-updater db migrate\` before using this adapter.`
+        : `Hot Updater database schema version ${currentVersion} is not supported by ${adapterName}. Run \`hot-updater db migrate\` to upgrade to ${SUPPORTED_SCHEMA_VERSION}.`,
+    );
+    this.name = "HotUpdaterSchemaMigrationRequiredError";
+    this.adapterName = adapterName;
+    this.currentVersion = currentVersion;
+  }
+}
+
+function isDatabasePlugin(value) {
+  return typeof value === "object" && value !== null && "getBundleById" in value && "getBundles" in value && "getChannels" in value;
+}
+
+/** Resolves `options.database` into native options plus, for JS plugins, the plugin handles. */
+function resolveDatabase(database) {
+  if (database && typeof database === "object" && database[NATIVE]) {
+    return { option: database[NATIVE], js: null };
+  }
+  const isFactory = typeof database === "function";
+  if (!isFactory && !isDatabasePlugin(database)) {
+    throw new Error("@hot-updater/server only supports database plugins.");
+  }
+  const read = isFactory ? database() : database;
+  const adapterName = isFactory && database.adapterName !== undefined ? database.adapterName : read.name;
+  const migratorFactory = isFactory && typeof database.createMigrator === "function" ? database.createMigrator : null;
+  const js = {
+    read,
+    mutation: () => (isFactory ? database() : database),
+    migratorFactory,
+    adapterName,
+  };
+  const option = {
+    kind: "js",
+    adapterName: String(adapterName ?? ""),
+    hasUpdateInfo: typeof read.getUpdateInfo === "function",
+    hasMigrator: migratorFactory !== null,
+  };
+  return { option, js };
+}
+
+/** Resolves `options.storages` (or the deprecated `storagePlugins`). */
+function resolveStorages(storages) {
+  const out = [];
+  const js = [];
+  for (const entry of storages) {
+    if (entry && typeof entry === "object" && entry[NATIVE]) {
+      out.push(entry[NATIVE]);
+      continue;
+    }
+    const plugin = typeof entry === "function" ? entry() : entry;
+    if (!plugin || !plugin.profiles || !plugin.profiles.runtime) {
+      const name = plugin && plugin.name;
+      const protocol = plugin && plugin.supportedProtocol;
+      throw new Error(`${name} does not implement the runtime storage profile for protocol "${protocol}".`);
+    }
+    out.push({ kind: "js", protocol: String(plugin.supportedProtocol), index: js.length });
+    js.push(plugin);
+  }
+  return { options: out, js };
+}
+
+/**
+ * The bridge the native core calls: `(op, ctxId, a, b) => Promise<string>`, answering a JSON
+ * envelope so that whatever a plugin throws comes back as data.
+ */
+function createBridge({ db, storages, contexts, native }) {
+  const ops = {
+    "db.getBundleById": (ctx, id) => db.read.getBundleById(id, ctx),
+    "db.getBundles": (ctx, options) => db.read.getBundles(JSON.parse(options), ctx),
+    "db.getChannels": (ctx) => db.read.getChannels(ctx),
+    "db.getUpdateInfo": (ctx, args) =>
+      ctx === undefined ? db.read.getUpdateInfo(JSON.parse(args)) : db.read.getUpdateInfo(JSON.parse(args), ctx),
+    "db.insert": async (ctx, bundle) => {
+      const plugin = db.mutation();
+      await plugin.appendBundle(JSON.parse(bundle), ctx);
+      await plugin.commitBundle(ctx);
+      return null;
+    },
+    "db.update": async (ctx, id, patchJson) => {
+      const plugin = db.mutation();
+      const current = await plugin.getBundleById(id, ctx);
+      if (!current) throw new Error("targetBundleId not found");
+      const patch = JSON.parse(patchJson);
+      native.checkBundleConstraints(JSON.stringify({ ...current, ...patch }));
+      await plugin.updateBundle(id, patch, ctx);
+      await plugin.commitBundle(ctx);
+      return null;
+    },
+    "db.delete": async (ctx, id) => {
+      const plugin = db.mutation();
+      const current = await plugin.getBundleById(id, ctx);
+      if (!current) return null;
+      await plugin.deleteBundle(current, ctx);
+      await plugin.commitBundle(ctx);
+      return null;
+    },
+    "db.ready": async () => {
+      const version = await db.migratorFactory().getVersion();
+      if (version !== SUPPORTED_SCHEMA_VERSION) {
+        throw new HotUpdaterSchemaMigrationRequiredError(db.adapterName, version);
+      }
+      return null;
+    },
+    "storage.getDownloadUrl": async (ctx, index, uri) => {
+      const result = await storages[Number(index)].profiles.runtime.getDownloadUrl(uri, ctx);
+      return result ? result.fileUrl : null;
+    },
+    "storage.readText": (ctx, index, uri) => storages[Number(index)].profiles.runtime.readText(uri, ctx),
+    fetchText: async (_ctx, uri) => {
+      const res = await fetch(uri);
+      return res.ok ? await res.text() : null;
+    },
+  };
+  return async function hotUpdaterBridge(op, ctxId, a, b) {
+    try {
+      const fn = ops[op];
+      if (!fn) throw new Error(`Unknown bridge operation: ${op}`);
+      const ctx = ctxId === 0 ? undefined : contexts.get(ctxId);
+      const value = await fn(ctx, a, b);
+      return JSON.stringify({ ok: value === undefined ? null : value });
+    } catch (error) {
+      return JSON.stringify({ err: messageOf(error) });
+    }
+  };
+}
+
+module.exports = { NATIVE, HotUpdaterSchemaMigrationRequiredError, resolveDatabase, resolveStorages, createBridge };

@@ -1,0 +1,172 @@
+"use strict";
+
+const native = require("./binding.js");
+const { fromNative } = require("./errors.js");
+const { NATIVE, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
+
+const HOT_UPDATER_SERVER_VERSION = "0.36.3";
+const SDK_VERSION_HEADER = "Hot-Updater-SDK-Version";
+/** Bodies larger than this are answered with 413 before they are read. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+/**
+ * Request contexts live here while a request runs; the native side only sees their ids.
+ */
+function createContextTable() {
+  const table = new Map();
+  let next = 0;
+  return {
+    table,
+    enter(context) {
+      if (context === undefined) return 0;
+      next = next >= 0x7fffffff ? 1 : next + 1;
+      table.set(next, context);
+      return next;
+    },
+    leave(id) {
+      if (id !== 0) table.delete(id);
+    },
+  };
+}
+
+function isObjectContext(context) {
+  return (typeof context === "object" && context !== null) || typeof context === "function";
+}
+
+function jsonResponse(status, body) {
+  return new Response(body, { status, headers: JSON_HEADERS });
+}
+
+async function readBody(request) {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { tooLarge: true };
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) return { tooLarge: true };
+  return { text };
+}
+
+/**
+ * Creates the server: the same options and returned object as `@hot-updater/server`'s
+ * `createHotUpdater`, with the work done natively.
+ */
+function createHotUpdater(options) {
+  const opts = options ?? {};
+  const db = resolveDatabase(opts.database);
+  const storages = resolveStorages(opts.storages ?? opts.storagePlugins ?? []);
+  const contexts = createContextTable();
+  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table, native });
+  const nativeOptions = {
+    basePath: opts.basePath ?? "/api",
+    routes: opts.routes,
+    database: db.option,
+    storages: storages.options,
+  };
+  let server;
+  try {
+    // The bridge is always given: http(s) manifests without a storage plugin are fetched
+    // through it too. It is weak on the native side, so it never keeps the process alive.
+    server = new native.NativeHotUpdater(JSON.stringify(nativeOptions), bridge);
+  } catch (error) {
+    throw fromNative(error);
+  }
+
+  const call = async (method, args, context) => {
+    const id = contexts.enter(context);
+    try {
+      const out = await server.call(method, JSON.stringify(args), id, isObjectContext(context));
+      return JSON.parse(out);
+    } catch (error) {
+      throw fromNative(error);
+    } finally {
+      contexts.leave(id);
+    }
+  };
+
+  async function handler(request, context) {
+    // Frameworks such as Hono's `mount` pass (request, env, executionCtx): then the second
+    // argument is not a context, exactly as upstream decides.
+    const ctx = arguments.length > 2 ? undefined : context;
+    const method = request.method;
+    let body;
+    if (method !== "GET" && method !== "HEAD") {
+      const read = await readBody(request);
+      if (read.tooLarge) return jsonResponse(413, JSON.stringify({ error: "Payload too large" }));
+      body = read.text;
+    }
+    const id = contexts.enter(ctx);
+    try {
+      const res = await server.handle(method, request.url, request.headers.get(SDK_VERSION_HEADER), body, id, isObjectContext(ctx));
+      if (res.errorMessage !== undefined && res.errorMessage !== null) {
+        console.error("Hot Updater handler error:", new Error(res.errorMessage));
+      }
+      return jsonResponse(res.status, res.body);
+    } finally {
+      contexts.leave(id);
+    }
+  }
+
+  const api = {
+    basePath: server.basePath,
+    adapterName: server.adapterName,
+    handler,
+    getBundleById: (id, context) => call("getBundleById", [id], context),
+    getUpdateInfo: (args, context) => call("getUpdateInfo", [args], context),
+    getAppUpdateInfo: (args, context) => call("getAppUpdateInfo", [args], context),
+    getChannels: (context) => call("getChannels", [], context),
+    getBundles: (options, context) => call("getBundles", [options], context),
+    insertBundle: async (bundle, context) => {
+      await call("insertBundle", [bundle], context);
+    },
+    updateBundleById: async (bundleId, patch, context) => {
+      await call("updateBundleById", [bundleId, patch], context);
+    },
+    deleteBundleById: async (bundleId, context) => {
+      await call("deleteBundleById", [bundleId], context);
+    },
+  };
+  Object.defineProperty(api, "close", {
+    enumerable: false,
+    value: async () => {
+      await server.close();
+      const plugin = db.js && db.js.read;
+      if (plugin && typeof plugin.onUnmount === "function") await plugin.onUnmount();
+    },
+  });
+  return api;
+}
+
+const POOL_KEYS = ["maxConnections", "minConnections", "acquireTimeoutMs", "idleTimeoutMs", "busyTimeoutMs", "autoMigrate"];
+
+function poolOptions(config) {
+  const out = {};
+  for (const key of POOL_KEYS) if (config[key] !== undefined) out[key] = config[key];
+  return out;
+}
+
+function nativeDatabase(name, option) {
+  return Object.defineProperty({ name }, NATIVE, { value: option, enumerable: false });
+}
+
+/** Native SQLite database (bundled SQLite, no extra install). `path` may be `:memory:`. */
+function sqliteDatabase(config = {}) {
+  if (!config || typeof config.path !== "string" || config.path === "") {
+    throw new Error('sqliteDatabase: `path` must be a non-empty string (a file path or ":memory:").');
+  }
+  return nativeDatabase("sqlite", { kind: "sqlite", path: config.path, ...poolOptions(config) });
+}
+
+function serverDatabase(kind, name, config) {
+  if (!config || typeof config.connectionString !== "string" || config.connectionString === "") {
+    throw new Error(`${name}: \`connectionString\` must be a non-empty string.`);
+  }
+  return nativeDatabase(kind === "postgres" ? "postgresql" : "mysql", { kind, connectionString: config.connectionString, ...poolOptions(config) });
+}
+
+/** Native PostgreSQL database (`postgres://user:pass@host:5432/db`). */
+const postgresDatabase = (config) => serverDatabase("postgres", "postgresDatabase", config);
+
+/** Native MySQL / MariaDB database (`mysql://user:pass@host:3306/db`). */
+const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", config);
+
+module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, HOT_UPDATER_SERVER_VERSION };

@@ -1,0 +1,82 @@
+"use strict";
+// `toNodeHandler` for Express / Connect-style servers.
+
+const { HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
+
+/** Bodies larger than this are refused with 413 while they are read. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+function readRawBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        done = true;
+        req.resume();
+        resolve({ tooLarge: true });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve({ text: Buffer.concat(chunks).toString("utf8") });
+    });
+    req.on("error", reject);
+  });
+}
+
+async function requestBody(req) {
+  const body = req.body;
+  if (typeof body === "string" || Buffer.isBuffer(body)) return { text: body.toString() };
+  // Upstream's rule: a body parser's result is sent as JSON.
+  if (body) return { text: JSON.stringify(body) };
+  // No parser ran: read the stream ourselves, so `express.json()` is optional.
+  if (req._body !== true && typeof req.on === "function" && !req.readableEnded) return readRawBody(req);
+  return {};
+}
+
+function send(res, status, headers, text) {
+  if (typeof res.status === "function") res.status(status);
+  else res.statusCode = status;
+  for (const [key, value] of headers) res.setHeader(key, value);
+  if (text && typeof res.send === "function") res.send(text);
+  else res.end(text || undefined);
+}
+
+/**
+ * Adapts a hot-updater-rs server to `(req, res, next?) => Promise<void>` for Express 4/5 and
+ * Connect (and plain `http.createServer`).
+ */
+function toNodeHandler(hotUpdater) {
+  return async function hotUpdaterNodeHandler(req, res) {
+    try {
+      const host = (typeof req.get === "function" && req.get("host")) || (req.headers && req.headers.host) || "localhost";
+      const url = `${req.protocol || "http"}://${host}${req.url || "/"}`;
+      const headers = new Headers();
+      for (const [key, value] of Object.entries(req.headers || {})) {
+        if (value) headers.set(key, Array.isArray(value) ? value.join(", ") : String(value));
+      }
+      const init = { method: req.method, headers };
+      if (req.method && req.method !== "GET" && req.method !== "HEAD") {
+        const body = await requestBody(req);
+        if (body.tooLarge) {
+          send(res, 413, [["Content-Type", "application/json"]], JSON.stringify({ error: "Payload too large" }));
+          return;
+        }
+        if (body.text !== undefined) init.body = body.text;
+      }
+      const response = await hotUpdater.handler(new Request(url, init));
+      const text = await response.text();
+      send(res, response.status, response.headers, text);
+    } catch (error) {
+      console.error("Hot Updater handler error:", error);
+      send(res, 500, [], "Internal Server Error");
+    }
+  };
+}
+
+module.exports = { toNodeHandler, HOT_UPDATER_SERVER_VERSION };

@@ -1,0 +1,184 @@
+//! A database implemented by a JS plugin (upstream's `DatabasePlugin` objects and factories:
+//! Kysely, Drizzle, Prisma, MongoDB adapters, blob databases, hand-written ones).
+//!
+//! The JS side runs each coarse operation with upstream's flow (a fresh mutation instance per
+//! write, `appendBundle` + `commitBundle`, the readiness check through `createMigrator`); Rust
+//! decides updates when the plugin has no `getUpdateInfo` of its own.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::{json, Map, Value};
+
+use super::{BundleQuery, Ctx, Database, UpdateLookup};
+use crate::bridge::{self, JsCall};
+use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus, NIL_UUID};
+use crate::core::collate::locale_compare;
+use crate::core::update::{decide, is_candidate};
+use crate::error::{Error, ErrorKind, Result};
+
+/// What the JS side reported about the plugin when the server was built.
+#[derive(Debug, Clone, Default)]
+pub struct JsDatabaseInfo {
+    pub adapter_name: String,
+    pub has_update_info: bool,
+    pub has_migrator: bool,
+}
+
+pub struct JsDatabase {
+    info: JsDatabaseInfo,
+    js: Arc<dyn JsCall>,
+    ready: AtomicBool,
+}
+
+impl JsDatabase {
+    pub fn new(info: JsDatabaseInfo, js: Arc<dyn JsCall>) -> Self {
+        JsDatabase { info, js, ready: AtomicBool::new(false) }
+    }
+
+    async fn call(&self, op: &str, ctx: Ctx, a: String, b: String) -> Result<Value> {
+        bridge::call(self.js.as_ref(), ErrorKind::Database, op, ctx, a, b).await
+    }
+
+    async fn scan(&self, args: &UpdateArgs, ctx: Ctx) -> Result<Option<UpdateInfo>> {
+        let mut filter = json!({
+            "platform": args.platform,
+            "channel": args.channel,
+            "enabled": true,
+            "id": { "gte": args.min_bundle_id },
+        });
+        if args.strategy == Strategy::Fingerprint {
+            filter["fingerprintHash"] = json!(args.target);
+        }
+        let cur = args.bundle_id.as_str();
+        let mut seen: Vec<Bundle> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut options = json!({ "where": filter, "limit": 100, "orderBy": { "field": "id", "direction": "desc" } });
+            if let Some(a) = &after {
+                options["cursor"] = json!({ "after": a });
+            }
+            let page = self.call("db.getBundles", ctx, options.to_string(), String::new()).await?;
+            let data: Vec<Bundle> = serde_json::from_value(page.get("data").cloned().unwrap_or(Value::Null))
+                .map_err(|e| Error::database(format!("Invalid bundle list from database plugin: {e}")))?;
+            let mut data: Vec<Bundle> = data.into_iter().filter(|b| is_candidate(b, args)).collect();
+            data.sort_by(|a, b| locale_compare(&b.id, &a.id));
+            let last = page.get("data").and_then(Value::as_array).and_then(|d| d.last()).and_then(|b| b.get("id")).and_then(Value::as_str).map(str::to_string);
+            // Walking from the highest id, the answer is fixed once an id at or below the
+            // installed one is seen (or, from a fresh install, once anything is seen).
+            seen.extend(data);
+            let settled = if cur == NIL_UUID {
+                decide(&seen.iter().collect::<Vec<_>>(), args).is_some()
+            } else {
+                seen.iter().any(|b| locale_compare(&b.id, cur) != std::cmp::Ordering::Greater)
+            };
+            let has_next = page.pointer("/pagination/hasNextPage").and_then(Value::as_bool).unwrap_or(false);
+            if settled || !has_next || last.is_none() {
+                break;
+            }
+            after = last;
+        }
+        let refs: Vec<&Bundle> = seen.iter().collect();
+        Ok(decide(&refs, args))
+    }
+}
+
+/// `GetBundlesArgs` as upstream passes it to a plugin's `getUpdateInfo`.
+pub fn update_args_json(args: &UpdateArgs) -> Value {
+    let mut v = Map::new();
+    let (strategy, key) = match args.strategy {
+        Strategy::AppVersion => ("appVersion", "appVersion"),
+        Strategy::Fingerprint => ("fingerprint", "fingerprintHash"),
+    };
+    v.insert("_updateStrategy".into(), json!(strategy));
+    v.insert("platform".into(), json!(args.platform));
+    v.insert(key.into(), json!(args.target));
+    v.insert("channel".into(), json!(args.channel));
+    v.insert("minBundleId".into(), json!(args.min_bundle_id));
+    v.insert("bundleId".into(), json!(args.bundle_id));
+    if let Some(c) = &args.cohort {
+        v.insert("cohort".into(), json!(c));
+    }
+    Value::Object(v)
+}
+
+/// Reads a plugin's `UpdateInfo` answer, keeping unknown keys for the response.
+pub fn update_info_from_json(value: Value) -> Result<Option<UpdateInfo>> {
+    let Value::Object(mut map) = value else { return Ok(None) };
+    let text = |m: &mut Map<String, Value>, k: &str| match m.remove(k) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let id = text(&mut map, "id").ok_or_else(|| Error::database("Database plugin returned an update without an id"))?;
+    let message = text(&mut map, "message");
+    let should_force_update = map.remove("shouldForceUpdate").and_then(|v| v.as_bool()).unwrap_or(false);
+    let status = match map.remove("status").as_ref().and_then(Value::as_str) {
+        Some("ROLLBACK") => UpdateStatus::Rollback,
+        _ => UpdateStatus::Update,
+    };
+    let storage_uri = text(&mut map, "storageUri");
+    let file_hash = text(&mut map, "fileHash");
+    Ok(Some(UpdateInfo { id, message, should_force_update, status, storage_uri, file_hash, extra: (!map.is_empty()).then_some(map) }))
+}
+
+#[async_trait]
+impl Database for JsDatabase {
+    fn adapter_name(&self) -> String {
+        self.info.adapter_name.clone()
+    }
+
+    async fn ensure_ready(&self) -> Result<()> {
+        if !self.info.has_migrator || self.ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.call("db.ready", Ctx::default(), String::new(), String::new()).await?;
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Bundle>> {
+        match self.get_bundle_json(id, ctx).await? {
+            None => Ok(None),
+            Some(v) => serde_json::from_value(v).map(Some).map_err(|e| Error::database(format!("Invalid bundle from database plugin: {e}"))),
+        }
+    }
+
+    async fn get_bundle_json(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
+        let v = self.call("db.getBundleById", ctx, id.to_string(), String::new()).await?;
+        Ok(if v.is_null() { None } else { Some(v) })
+    }
+
+    async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value> {
+        let options = serde_json::to_string(query).map_err(|e| Error::internal(e.to_string()))?;
+        self.call("db.getBundles", ctx, options, String::new()).await
+    }
+
+    async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>> {
+        let v = self.call("db.getChannels", ctx, String::new(), String::new()).await?;
+        serde_json::from_value(v).map_err(|e| Error::database(format!("Invalid channel list from database plugin: {e}")))
+    }
+
+    async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
+        let info = if self.info.has_update_info {
+            let v = self.call("db.getUpdateInfo", ctx, update_args_json(args).to_string(), String::new()).await?;
+            update_info_from_json(v)?
+        } else {
+            self.scan(args, ctx).await?
+        };
+        Ok(UpdateLookup { info, target: None, current: None, seeded: false })
+    }
+
+    async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {
+        self.call("db.insert", ctx, bundle.to_string(), String::new()).await.map(|_| ())
+    }
+
+    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
+        let patch = Value::Object(patch.clone()).to_string();
+        self.call("db.update", ctx, id.to_string(), patch).await.map(|_| ())
+    }
+
+    async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()> {
+        self.call("db.delete", ctx, id.to_string(), String::new()).await.map(|_| ())
+    }
+}

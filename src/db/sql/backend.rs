@@ -1,0 +1,108 @@
+//! [`Database`] and [`OffsetSource`] for [`SqlDatabase`].
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use super::database::SqlDatabase;
+use super::queries;
+use super::update_check;
+use crate::core::bundle::{Bundle, UpdateArgs};
+use crate::core::constraints::check_bundle_json;
+use crate::core::merge::merge_bundle_patch;
+use crate::db::paginate::{paginate, OffsetSource};
+use crate::db::query::{BundleQuery, BundleWhere};
+use crate::db::{Ctx, Database, UpdateLookup};
+use crate::error::{Error, Result};
+
+fn parse_bundle(value: Value) -> Result<Bundle> {
+    serde_json::from_value(value).map_err(|e| Error::internal(format!("Invalid bundle: {e}")))
+}
+
+#[async_trait]
+impl OffsetSource for SqlDatabase {
+    async fn count(&self, filter: &BundleWhere) -> Result<u64> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        queries::count(&mut held.exec(&self.shared), self.provider, filter).await
+    }
+
+    async fn list(&self, filter: &BundleWhere, descending: bool, limit: u64, offset: u64) -> Result<Vec<Bundle>> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        queries::list(&mut held.exec(&self.shared), self.provider, filter, descending, limit, offset).await
+    }
+}
+
+#[async_trait]
+impl Database for SqlDatabase {
+    fn adapter_name(&self) -> String {
+        self.adapter().to_string()
+    }
+
+    async fn ensure_ready(&self) -> Result<()> {
+        self.ready().await.map(drop)
+    }
+
+    async fn get_bundle_by_id(&self, id: &str, _ctx: Ctx) -> Result<Option<Bundle>> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        queries::get_bundle(&mut held.exec(&self.shared), self.provider, id, false).await
+    }
+
+    async fn get_bundles_json(&self, query: &BundleQuery, _ctx: Ctx) -> Result<Value> {
+        let page = paginate(self, query).await?;
+        serde_json::to_value(page).map_err(|e| Error::internal(e.to_string()))
+    }
+
+    async fn get_channels(&self, _ctx: Ctx) -> Result<Vec<String>> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        queries::channels(&mut held.exec(&self.shared), self.provider).await
+    }
+
+    async fn get_update_info(&self, args: &UpdateArgs, _ctx: Ctx) -> Result<UpdateLookup> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        update_check::get_update_info(&mut held.exec(&self.shared), self.provider, args).await
+    }
+
+    async fn insert_bundle(&self, bundle: &Value, _ctx: Ctx) -> Result<()> {
+        let bundle = parse_bundle(bundle.clone())?;
+        let handle = self.ready().await?;
+        let mut tx = handle.pools.begin(&self.shared).await?;
+        queries::write_bundle(&mut tx.exec(&self.shared), self.provider, &bundle).await?;
+        tx.commit(&self.shared).await
+    }
+
+    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, _ctx: Ctx) -> Result<()> {
+        let handle = self.ready().await?;
+        let mut tx = handle.pools.begin(&self.shared).await?;
+        {
+            let mut exec = tx.exec(&self.shared);
+            let Some(current) = queries::get_bundle(&mut exec, self.provider, id, true).await? else {
+                return Err(Error::internal("targetBundleId not found"));
+            };
+            let mut merged = merge_bundle_patch(&current.to_value(), patch);
+            check_bundle_json(&merged)?;
+            // The row keeps its id whatever the patch says (the handler already rejects a
+            // mismatching `id`; a direct caller must not be able to fork the row).
+            if let Value::Object(fields) = &mut merged {
+                fields.insert("id".into(), Value::String(current.id.clone()));
+            }
+            let bundle = parse_bundle(merged)?;
+            queries::write_bundle(&mut exec, self.provider, &bundle).await?;
+        }
+        tx.commit(&self.shared).await
+    }
+
+    async fn delete_bundle(&self, id: &str, _ctx: Ctx) -> Result<()> {
+        let handle = self.ready().await?;
+        let mut tx = handle.pools.begin(&self.shared).await?;
+        queries::delete_bundle(&mut tx.exec(&self.shared), self.provider, id).await?;
+        tx.commit(&self.shared).await
+    }
+
+    async fn close(&self) {
+        self.close_pool().await;
+    }
+}

@@ -1,0 +1,268 @@
+//! The thin engine-specific layer: pools, connections, transactions and rows of the three sqlx
+//! drivers behind one set of enums, so everything above is written once.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::mysql::{MySql, MySqlConnection, MySqlPool, MySqlRow};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
+use futures::future::BoxFuture;
+use sqlx::{Executor, Row, Transaction};
+
+use super::errors::{map_sqlx, Redactor};
+use super::stmt::{Param, Stmt};
+use crate::error::{Error, Result};
+
+/// What every statement needs besides a connection: error redaction and the statement counter.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub redactor: Redactor,
+    /// Statements executed since the backend was created (lets tests bound query counts).
+    pub statements: AtomicU64,
+}
+
+/// One of the three pools.
+#[derive(Debug, Clone)]
+pub enum Pools {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+    MySql(MySqlPool),
+}
+
+/// A pooled connection, returned to the pool on drop.
+pub enum Held {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+    MySql(PoolConnection<MySql>),
+}
+
+/// An open transaction; dropping it without [`Tx::commit`] rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+    MySql(Transaction<'static, MySql>),
+}
+
+enum ConnRef<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+    MySql(&'c mut MySqlConnection),
+}
+
+/// Runs statements on one connection (pooled or inside a transaction).
+pub struct Exec<'c> {
+    conn: ConnRef<'c>,
+    shared: &'c Shared,
+}
+
+/// A result row of any engine.
+pub enum DbRow {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+    MySql(MySqlRow),
+}
+
+impl Pools {
+    pub async fn acquire(&self, shared: &Shared) -> Result<Held> {
+        let err = |e| map_sqlx(e, &shared.redactor);
+        Ok(match self {
+            Pools::Sqlite(p) => Held::Sqlite(p.acquire().await.map_err(err)?),
+            Pools::Postgres(p) => Held::Postgres(p.acquire().await.map_err(err)?),
+            Pools::MySql(p) => Held::MySql(p.acquire().await.map_err(err)?),
+        })
+    }
+
+    /// Starts a write transaction. SQLite's starts with `BEGIN IMMEDIATE` so that a transaction
+    /// that reads before it writes waits for the write lock up front (honouring the busy
+    /// timeout) instead of failing with `SQLITE_BUSY` when it upgrades.
+    pub async fn begin(&self, shared: &Shared) -> Result<Tx> {
+        let err = |e| map_sqlx(e, &shared.redactor);
+        Ok(match self {
+            Pools::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(err)?),
+            Pools::Postgres(p) => Tx::Postgres(p.begin().await.map_err(err)?),
+            Pools::MySql(p) => Tx::MySql(p.begin().await.map_err(err)?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Pools::Sqlite(p) => p.close().await,
+            Pools::Postgres(p) => p.close().await,
+            Pools::MySql(p) => p.close().await,
+        }
+    }
+}
+
+impl Held {
+    pub fn exec<'c>(&'c mut self, shared: &'c Shared) -> Exec<'c> {
+        let conn = match self {
+            Held::Sqlite(c) => ConnRef::Sqlite(c),
+            Held::Postgres(c) => ConnRef::Postgres(c),
+            Held::MySql(c) => ConnRef::MySql(c),
+        };
+        Exec { conn, shared }
+    }
+}
+
+impl Tx {
+    pub fn exec<'c>(&'c mut self, shared: &'c Shared) -> Exec<'c> {
+        let conn = match self {
+            Tx::Sqlite(t) => ConnRef::Sqlite(t),
+            Tx::Postgres(t) => ConnRef::Postgres(t),
+            Tx::MySql(t) => ConnRef::MySql(t),
+        };
+        Exec { conn, shared }
+    }
+
+    pub async fn commit(self, shared: &Shared) -> Result<()> {
+        let result = match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+            Tx::MySql(t) => t.commit().await,
+        };
+        result.map_err(|e| map_sqlx(e, &shared.redactor))
+    }
+}
+
+macro_rules! bound_query {
+    ($db:ty, $stmt:expr) => {{
+        let mut query = sqlx::query::<$db>(&$stmt.sql);
+        for param in &$stmt.params {
+            query = match param {
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Int(v) => query.bind(*v),
+                Param::Bool(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+impl Exec<'_> {
+    /// The redactor for messages built from this connection's errors.
+    pub fn redactor(&self) -> &Redactor {
+        &self.shared.redactor
+    }
+
+    fn map(&self, err: sqlx::Error) -> Error {
+        map_sqlx(err, &self.shared.redactor)
+    }
+
+    fn count(&self) {
+        self.shared.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs a query and returns all rows.
+    pub async fn fetch_all(&mut self, stmt: &Stmt) -> Result<Vec<DbRow>> {
+        let result = self.try_fetch_all(stmt).await;
+        result.map_err(|e| self.map(e))
+    }
+
+    // The driver calls below return boxed `Send` futures: awaiting sqlx's executor futures
+    // directly inside these enum matches trips rustc's higher-ranked lifetime inference
+    // ("implementation of `Executor` is not general enough") once the caller must be `Send`.
+
+    /// Like [`Exec::fetch_all`], but hands back the driver error (to recognise missing tables).
+    pub fn try_fetch_all<'s>(&'s mut self, stmt: &'s Stmt) -> BoxFuture<'s, Result<Vec<DbRow>, sqlx::Error>> {
+        self.count();
+        match &mut self.conn {
+            ConnRef::Sqlite(c) => Box::pin(async move {
+                let rows = bound_query!(Sqlite, stmt).fetch_all(&mut **c).await?;
+                Ok(rows.into_iter().map(DbRow::Sqlite).collect())
+            }),
+            ConnRef::Postgres(c) => Box::pin(async move {
+                let rows = bound_query!(Postgres, stmt).fetch_all(&mut **c).await?;
+                Ok(rows.into_iter().map(DbRow::Postgres).collect())
+            }),
+            ConnRef::MySql(c) => Box::pin(async move {
+                let rows = bound_query!(MySql, stmt).fetch_all(&mut **c).await?;
+                Ok(rows.into_iter().map(DbRow::MySql).collect())
+            }),
+        }
+    }
+
+    fn try_execute<'s>(&'s mut self, stmt: &'s Stmt) -> BoxFuture<'s, Result<u64, sqlx::Error>> {
+        self.count();
+        match &mut self.conn {
+            ConnRef::Sqlite(c) => {
+                Box::pin(async move { Ok(bound_query!(Sqlite, stmt).execute(&mut **c).await?.rows_affected()) })
+            }
+            ConnRef::Postgres(c) => {
+                Box::pin(async move { Ok(bound_query!(Postgres, stmt).execute(&mut **c).await?.rows_affected()) })
+            }
+            ConnRef::MySql(c) => {
+                Box::pin(async move { Ok(bound_query!(MySql, stmt).execute(&mut **c).await?.rows_affected()) })
+            }
+        }
+    }
+
+    fn try_execute_raw<'s>(&'s mut self, sql: &'s str) -> BoxFuture<'s, Result<(), sqlx::Error>> {
+        self.count();
+        match &mut self.conn {
+            ConnRef::Sqlite(c) => Box::pin(async move { (&mut **c).execute(sqlx::raw_sql(sql)).await.map(drop) }),
+            ConnRef::Postgres(c) => Box::pin(async move { (&mut **c).execute(sqlx::raw_sql(sql)).await.map(drop) }),
+            ConnRef::MySql(c) => Box::pin(async move { (&mut **c).execute(sqlx::raw_sql(sql)).await.map(drop) }),
+        }
+    }
+
+    /// Runs a statement and returns the number of affected rows.
+    pub async fn execute(&mut self, stmt: &Stmt) -> Result<u64> {
+        let result = self.try_execute(stmt).await;
+        result.map_err(|e| self.map(e))
+    }
+
+    /// Runs SQL text without preparing it (DDL, locks).
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<()> {
+        let result = self.try_execute_raw(sql).await;
+        result.map_err(|e| self.map(e))
+    }
+}
+
+fn decode_err(column: &str, err: sqlx::Error) -> Error {
+    Error::database(format!("Cannot read column {column}: {err}"))
+}
+
+impl DbRow {
+    /// A nullable text column.
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        let result = match self {
+            DbRow::Sqlite(r) => r.try_get::<Option<String>, _>(column),
+            DbRow::Postgres(r) => r.try_get::<Option<String>, _>(column),
+            // Binary collations come back flagged as binary strings, which sqlx will not decode
+            // as `String`; read those as bytes.
+            DbRow::MySql(r) => r.try_get::<Option<String>, _>(column).or_else(|_| {
+                r.try_get::<Option<Vec<u8>>, _>(column).map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
+            }),
+        };
+        result.map_err(|e| decode_err(column, e))
+    }
+
+    /// A non-null text column.
+    pub fn text(&self, column: &str) -> Result<String> {
+        self.opt_text(column)?.ok_or_else(|| Error::database(format!("Column {column} is unexpectedly NULL")))
+    }
+
+    /// A nullable integer column of any width.
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        let result = match self {
+            DbRow::Sqlite(r) => r.try_get::<Option<i64>, _>(column),
+            // Postgres decodes strictly by width: `integer` is int4, `count(*)` is int8.
+            DbRow::Postgres(r) => r
+                .try_get::<Option<i64>, _>(column)
+                .or_else(|_| r.try_get::<Option<i32>, _>(column).map(|v| v.map(i64::from))),
+            DbRow::MySql(r) => r.try_get::<Option<i64>, _>(column),
+        };
+        result.map_err(|e| decode_err(column, e))
+    }
+
+    /// A boolean column: native on Postgres, an integer on SQLite and MySQL (`tinyint(1)`).
+    /// Like upstream's `Boolean(x)`, any non-zero value is true.
+    pub fn boolean(&self, column: &str) -> Result<bool> {
+        let value = match self {
+            DbRow::Postgres(r) => r.try_get::<Option<bool>, _>(column).map_err(|e| decode_err(column, e))?,
+            DbRow::Sqlite(_) | DbRow::MySql(_) => self.opt_int(column)?.map(|v| v != 0),
+        };
+        Ok(value.unwrap_or(false))
+    }
+}

@@ -1,0 +1,140 @@
+//! sqlx failures as crate errors, with connection secrets removed from every message.
+
+use crate::error::Error;
+
+/// Secrets that must never appear in an error message (passwords from the connection URL, in
+/// raw and percent-decoded form).
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for the password of `url` (if it has one).
+    pub fn for_url(url: &str) -> Self {
+        let mut secrets = Vec::new();
+        if let Ok(parsed) = url::Url::parse(url) {
+            if let Some(password) = parsed.password().filter(|p| !p.is_empty()) {
+                secrets.push(password.to_string());
+                let decoded = percent_encoding::percent_decode_str(password).decode_utf8_lossy().into_owned();
+                if decoded != password {
+                    secrets.push(decoded);
+                }
+            }
+            for (key, value) in parsed.query_pairs() {
+                if key.contains("password") && !value.is_empty() {
+                    secrets.push(value.into_owned());
+                }
+            }
+        }
+        Redactor { secrets }
+    }
+
+    /// `message` without any known secret and without credentials of any URL it quotes.
+    pub fn redact(&self, message: &str) -> String {
+        let mut out = strip_url_credentials(message);
+        for secret in &self.secrets {
+            out = out.replace(secret.as_str(), "***");
+        }
+        out
+    }
+}
+
+/// Replaces the password part of every `scheme://user:password@host` in `text` with `***`.
+pub fn strip_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("://") {
+        let (head, tail) = rest.split_at(pos + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.find(':') {
+                    Some(colon) => {
+                        out.push_str(&userinfo[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Maps a sqlx error to [`Error::database`]. Server errors keep the server's own text (which is
+/// what upstream's JS drivers put in `error.message`); everything else says what failed.
+pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
+    let message = match &err {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::PoolTimedOut => {
+            "Timed out waiting for a database connection (the pool is exhausted or the server is unreachable)".to_string()
+        }
+        sqlx::Error::PoolClosed => "The database pool was closed".to_string(),
+        sqlx::Error::Io(io) => format!("Database I/O error: {io}"),
+        sqlx::Error::Configuration(cause) => format!("Invalid database configuration: {cause}"),
+        sqlx::Error::Tls(cause) => format!("Database TLS error: {cause}"),
+        sqlx::Error::Protocol(text) => format!("Database protocol error: {text}"),
+        other => other.to_string(),
+    };
+    Error::database(redactor.redact(&message))
+}
+
+/// Whether `err` says that `table` does not exist (upstream's `isMissingSettingsTableError`,
+/// plus the engines' error codes).
+pub fn is_missing_table(err: &sqlx::Error, table: &str) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    let code = db.code();
+    if matches!(code.as_deref(), Some("42P01") | Some("42S02") | Some("1146")) {
+        return true;
+    }
+    let message = db.message().to_lowercase();
+    message.contains(table)
+        && ["does not exist", "no such table", "doesn't exist", "not found"].iter().any(|p| message.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_url_passwords() {
+        assert_eq!(
+            strip_url_credentials("failed: postgres://alice:s3cr%40t@db.example:5432/x?sslmode=require"),
+            "failed: postgres://alice:***@db.example:5432/x?sslmode=require"
+        );
+        assert_eq!(strip_url_credentials("mysql://root@127.0.0.1/db"), "mysql://root@127.0.0.1/db");
+        assert_eq!(strip_url_credentials("no url here"), "no url here");
+        assert_eq!(
+            strip_url_credentials("a postgres://u:p@h b mysql://v:q@i"),
+            "a postgres://u:***@h b mysql://v:***@i"
+        );
+    }
+
+    #[test]
+    fn redacts_known_passwords_raw_and_decoded() {
+        let r = Redactor::for_url("postgres://alice:s3cr%40t@db.example/x?sslpassword=keypass");
+        assert_eq!(r.redact("auth failed for s3cr@t"), "auth failed for ***");
+        assert_eq!(r.redact("raw s3cr%40t"), "raw ***");
+        assert_eq!(r.redact("key keypass rejected"), "key *** rejected");
+        assert_eq!(Redactor::for_url("not a url").redact("plain"), "plain");
+    }
+
+    #[test]
+    fn maps_pool_errors_without_secrets() {
+        let r = Redactor::for_url("mysql://root:hunter22@localhost/db");
+        let err = map_sqlx(sqlx::Error::Configuration("bad url mysql://root:hunter22@localhost/db".into()), &r);
+        assert_eq!(err.kind, crate::error::ErrorKind::Database);
+        assert!(!err.message.contains("hunter22"), "{}", err.message);
+        assert!(err.message.starts_with("Invalid database configuration"));
+    }
+}

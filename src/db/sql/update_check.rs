@@ -1,0 +1,100 @@
+//! Update checks (SPEC §3.5): fetch only rows that can be candidates, then decide in Rust.
+//!
+//! App-version strategy, at most three statements:
+//! 1. `select distinct target_app_version from bundles where enabled = ? and platform = ? and
+//!    channel = ? and bundles.id >= ? and target_app_version is not null`, then keep the
+//!    non-empty values that `semver::satisfies` accepts for the client's version;
+//! 2. only if some remain: `select <columns> from bundles where <same> and target_app_version in
+//!    (…) order by bundles.id desc`;
+//! 3. only if the decision names a bundle: the patch rows of the target and installed bundles.
+//!
+//! Fingerprint strategy: (1) `select <columns> … and fingerprint_hash = ? order by bundles.id
+//! desc`, then (3).
+//!
+//! The candidate predicate is re-applied in Rust, so a database collation (MySQL compares
+//! case-insensitively) can only add rows, never change an answer.
+
+use super::conn::Exec;
+use super::dialect::Provider;
+use super::queries::{fetch_bundles, load_patches, select_bundles};
+use super::stmt::SqlBuilder;
+use crate::core::bundle::{Bundle, Strategy, UpdateArgs};
+use crate::core::semver;
+use crate::core::update::{decide, is_candidate};
+use crate::db::UpdateLookup;
+use crate::error::Result;
+
+/// ` where enabled = ? and platform = ? and channel = ? [and bundles.id >= ?]`.
+fn push_scope(b: &mut SqlBuilder, args: &UpdateArgs) {
+    b.push(" where enabled = ").boolean(true);
+    b.push(" and platform = ").text(Some(&args.platform));
+    b.push(" and channel = ").text(Some(&args.channel));
+    // Upstream always compares with `minBundleId` (defaulted to the nil UUID); an empty one
+    // (unreachable over HTTP, which answers 400) bounds nothing, so it is left out.
+    if !args.min_bundle_id.is_empty() {
+        b.push(" and bundles.id >= ").uuid(&args.min_bundle_id);
+    }
+}
+
+/// The distinct target versions in scope that accept the client's app version.
+async fn compatible_versions(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<Vec<String>> {
+    let mut b = SqlBuilder::new(provider);
+    b.push(&format!(
+        "select distinct {} as target_app_version from bundles",
+        provider.exact_text_expr("target_app_version")
+    ));
+    push_scope(&mut b, args);
+    b.push(" and target_app_version is not null");
+    let rows = exec.fetch_all(&b.finish()).await?;
+    let mut out: Vec<String> = Vec::new();
+    for row in &rows {
+        let Some(version) = row.opt_text("target_app_version")? else { continue };
+        if !version.is_empty() && !out.contains(&version) && semver::satisfies(&version, &args.target) {
+            out.push(version);
+        }
+    }
+    Ok(out)
+}
+
+/// The rows that may be candidates, newest first, without patches.
+async fn candidate_rows(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<Vec<Bundle>> {
+    let mut b = select_bundles(provider);
+    push_scope(&mut b, args);
+    match args.strategy {
+        Strategy::AppVersion => {
+            let versions = compatible_versions(exec, provider, args).await?;
+            if versions.is_empty() {
+                return Ok(Vec::new());
+            }
+            b.push(" and target_app_version in ").list(&versions, false);
+        }
+        Strategy::Fingerprint => {
+            b.push(" and fingerprint_hash = ").text(Some(&args.target));
+        }
+    }
+    b.push(" order by bundles.id desc");
+    fetch_bundles(exec, &b.finish()).await
+}
+
+/// Answers an update check: the decision plus the target and installed bundles (with their
+/// patches) for the response enrichment.
+pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<UpdateLookup> {
+    let rows = candidate_rows(exec, provider, args).await?;
+    let candidates: Vec<&Bundle> = rows.iter().filter(|b| is_candidate(b, args)).collect();
+    let info = decide(&candidates, args);
+    let Some(info) = info else {
+        // Upstream seeds nothing when there is no update, and nothing downstream reads the
+        // bundles then, so no patch query is spent on them.
+        return Ok(UpdateLookup { info: None, target: None, current: None, seeded: false });
+    };
+    let pick = |id: &str| candidates.iter().find(|b| b.id == id).map(|b| (*b).clone());
+    let mut found: Vec<Bundle> = Vec::with_capacity(2);
+    found.extend(pick(&info.id));
+    if args.bundle_id != info.id {
+        found.extend(pick(&args.bundle_id));
+    }
+    load_patches(exec, provider, &mut found).await?;
+    let target = found.iter().find(|b| b.id == info.id).cloned();
+    let current = found.into_iter().find(|b| b.id == args.bundle_id);
+    Ok(UpdateLookup { info: Some(info), target, current, seeded: true })
+}

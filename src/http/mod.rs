@@ -1,0 +1,189 @@
+//! The framework-agnostic HTTP layer: a plain request in, a plain JSON response out.
+
+pub mod query;
+pub mod route;
+
+use serde_json::{json, Value};
+
+use crate::core::bundle::{Strategy, UpdateArgs};
+use crate::core::jsnum::decode_uri_component;
+use crate::core::semver::sdk_supports_up_to_date;
+use crate::db::Ctx;
+use crate::error::{Error, ErrorKind, Result};
+use crate::service::HotUpdater;
+use route::{Action, Matched};
+
+/// Upstream's server version, also the body of `GET /version`.
+pub const SERVER_VERSION: &str = "0.36.3";
+
+/// Request bodies above this size are refused with 413 before parsing.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Which route groups are mounted.
+#[derive(Debug, Clone, Copy)]
+pub struct Routes {
+    pub update_check: bool,
+    pub bundles: bool,
+}
+
+/// What the handler needs from a Web `Request`.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    /// The `Hot-Updater-SDK-Version` header as `Headers.get` returns it.
+    pub sdk_version: Option<&'a str>,
+    pub body: Option<&'a str>,
+}
+
+/// The answer: status and JSON text (the content type is always `application/json`), plus the
+/// message of an unexpected error, which the JS side logs like upstream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    pub logged_error: Option<String>,
+}
+
+impl Response {
+    fn json(status: u16, body: &Value) -> Self {
+        Response { status, body: body.to_string(), logged_error: None }
+    }
+}
+
+/// Turns an error into upstream's JSON answer.
+pub fn error_response(err: &Error) -> Response {
+    match err.kind {
+        ErrorKind::BadRequest => Response::json(400, &json!({ "error": err.message })),
+        ErrorKind::NotFound => Response::json(404, &json!({ "error": err.message })),
+        _ => Response {
+            status: 500,
+            body: json!({ "error": "Internal server error", "message": err.message }).to_string(),
+            logged_error: Some(err.message.clone()),
+        },
+    }
+}
+
+/// Serves one request.
+pub async fn handle(api: &HotUpdater, base_path: &str, routes: Routes, req: Request<'_>, ctx: Ctx) -> Response {
+    let Ok(url) = url::Url::parse(req.url) else {
+        return Response::json(404, &json!({ "error": "Not found" }));
+    };
+    let path = route::relative_path(url.path(), base_path);
+    let Some(matched) = route::find(req.method, &path, routes.update_check, routes.bundles) else {
+        return Response::json(404, &json!({ "error": "Not found" }));
+    };
+    match dispatch(api, &matched, &url, &req, ctx).await {
+        Ok(resp) => resp,
+        Err(err) => error_response(&err),
+    }
+}
+
+fn required<'a>(m: &'a Matched<'_>, name: &str) -> Result<&'a str> {
+    m.param(name)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Error::bad_request(format!("Missing route parameter: {name}")))
+}
+
+fn update_args(m: &Matched<'_>, strategy: Strategy) -> Result<UpdateArgs> {
+    let platform = required(m, "platform")?;
+    if platform != "ios" && platform != "android" {
+        return Err(Error::bad_request(format!("Invalid platform: {platform}. Expected 'ios' or 'android'.")));
+    }
+    let target_name = if strategy == Strategy::AppVersion { "appVersion" } else { "fingerprintHash" };
+    let target = required(m, target_name)?;
+    let channel = required(m, "channel")?;
+    let min_bundle_id = required(m, "minBundleId")?;
+    let bundle_id = required(m, "bundleId")?;
+    let cohort = m.param("cohort").map(|c| decode_uri_component(c).unwrap_or_else(|| c.to_string()));
+    Ok(UpdateArgs {
+        strategy,
+        platform: platform.to_string(),
+        target: target.to_string(),
+        bundle_id: bundle_id.to_string(),
+        channel: channel.to_string(),
+        min_bundle_id: min_bundle_id.to_string(),
+        cohort,
+    })
+}
+
+fn parse_body(req: &Request<'_>) -> Result<Value> {
+    let body = req.body.unwrap_or("");
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::new(ErrorKind::Internal, "Request body is too large"));
+    }
+    serde_json::from_str(body).map_err(|e| {
+        if body.trim().is_empty() {
+            Error::internal("Unexpected end of JSON input")
+        } else {
+            Error::internal(format!("Invalid JSON body: {e}"))
+        }
+    })
+}
+
+async fn dispatch(api: &HotUpdater, m: &Matched<'_>, url: &url::Url, req: &Request<'_>, ctx: Ctx) -> Result<Response> {
+    match m.action {
+        Action::Version => Ok(Response::json(200, &json!({ "version": SERVER_VERSION }))),
+        Action::Fingerprint | Action::AppVersion => {
+            let strategy = if m.action == Action::AppVersion { Strategy::AppVersion } else { Strategy::Fingerprint };
+            let args = update_args(m, strategy)?;
+            let body = match api.get_app_update_info(&args, ctx).await? {
+                Some(info) => info.to_string(),
+                None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
+                None => "null".to_string(),
+            };
+            Ok(Response { status: 200, body, logged_error: None })
+        }
+        Action::Channels => {
+            let channels = api.get_channels(ctx).await?;
+            Ok(Response::json(200, &json!({ "data": { "channels": channels } })))
+        }
+        Action::GetBundle => {
+            let id = required(m, "id")?;
+            match api.get_bundle_by_id(id, ctx).await? {
+                Some(b) => Ok(Response::json(200, &b)),
+                None => Ok(Response::json(404, &json!({ "error": "Bundle not found" }))),
+            }
+        }
+        Action::ListBundles => {
+            let query = query::parse_bundle_query(url.query())?;
+            let page = api.get_bundles(&query, ctx).await?;
+            Ok(Response::json(200, &page))
+        }
+        Action::CreateBundles => {
+            let body = parse_body(req)?;
+            let items = match body {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for item in &items {
+                api.insert_bundle(item, ctx).await?;
+            }
+            Ok(Response::json(201, &json!({ "success": true })))
+        }
+        Action::UpdateBundle => {
+            let id = required(m, "id")?;
+            let body = parse_body(req)?;
+            let body = match body {
+                Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+                other => other,
+            };
+            let Value::Object(mut patch) = body else {
+                return Err(Error::bad_request("Invalid bundle payload"));
+            };
+            if let Some(given) = patch.get("id") {
+                if given.as_str() != Some(id) {
+                    return Err(Error::bad_request("Bundle id mismatch"));
+                }
+            }
+            patch.remove("id");
+            api.update_bundle_by_id(id, &patch, ctx).await?;
+            Ok(Response::json(200, &json!({ "success": true })))
+        }
+        Action::DeleteBundle => {
+            let id = required(m, "id")?;
+            api.delete_bundle_by_id(id, ctx).await?;
+            Ok(Response::json(200, &json!({ "success": true })))
+        }
+    }
+}

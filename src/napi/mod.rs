@@ -1,0 +1,6 @@
+//! The napi binding: the only module that imports napi.
+
+pub mod bridge;
+pub mod internals;
+pub mod options;
+pub mod server;

@@ -1,0 +1,113 @@
+//! Server options as the JS wrapper hands them over: one JSON document, converted once.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::bridge::JsCall;
+use crate::db::js::{JsDatabase, JsDatabaseInfo};
+use crate::db::sql::{SqlDatabase, SqlOptions};
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::http::route::normalize_base_path;
+use crate::http::Routes;
+use crate::storage::js::JsStorage;
+use crate::storage::{Storage, Storages};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoutesOption {
+    update_check: Option<bool>,
+    bundles: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum DatabaseOption {
+    #[serde(rename_all = "camelCase")]
+    Js { adapter_name: String, has_update_info: bool, has_migrator: bool },
+    #[serde(rename_all = "camelCase")]
+    Sqlite { path: String, #[serde(flatten)] pool: PoolOption },
+    #[serde(rename_all = "camelCase")]
+    Postgres { connection_string: String, #[serde(flatten)] pool: PoolOption },
+    #[serde(rename_all = "camelCase")]
+    Mysql { connection_string: String, #[serde(flatten)] pool: PoolOption },
+}
+
+/// Pool and migration options shared by the SQL backends (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PoolOption {
+    max_connections: Option<u32>,
+    min_connections: Option<u32>,
+    acquire_timeout_ms: Option<u64>,
+    idle_timeout_ms: Option<u64>,
+    busy_timeout_ms: Option<u64>,
+    auto_migrate: Option<bool>,
+}
+
+impl PoolOption {
+    fn into_sql(self) -> SqlOptions {
+        SqlOptions {
+            max_connections: self.max_connections,
+            min_connections: self.min_connections,
+            acquire_timeout_ms: self.acquire_timeout_ms,
+            idle_timeout_ms: self.idle_timeout_ms,
+            busy_timeout_ms: self.busy_timeout_ms,
+            auto_migrate: self.auto_migrate,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum StorageOption {
+    Js { protocol: String, index: u32 },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServerOptions {
+    base_path: Option<String>,
+    routes: Option<RoutesOption>,
+    database: DatabaseOption,
+    #[serde(default)]
+    storages: Vec<StorageOption>,
+}
+
+/// Everything a server instance needs, built from the options.
+pub struct Built {
+    pub base_path: String,
+    pub routes: Routes,
+    pub db: Arc<dyn Database>,
+    pub storages: Storages,
+}
+
+pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
+    let opts: ServerOptions = serde_json::from_str(json).map_err(|e| Error::config(format!("Invalid hot-updater-rs options: {e}")))?;
+    let need_bridge = || bridge.clone().ok_or_else(|| Error::config("A JS plugin was given but no bridge function"));
+    let db: Arc<dyn Database> = match opts.database {
+        DatabaseOption::Js { adapter_name, has_update_info, has_migrator } => {
+            Arc::new(JsDatabase::new(JsDatabaseInfo { adapter_name, has_update_info, has_migrator }, need_bridge()?))
+        }
+        DatabaseOption::Sqlite { path, pool } => Arc::new(SqlDatabase::sqlite(&path, pool.into_sql())?),
+        DatabaseOption::Postgres { connection_string, pool } => Arc::new(SqlDatabase::postgres(&connection_string, pool.into_sql())?),
+        DatabaseOption::Mysql { connection_string, pool } => Arc::new(SqlDatabase::mysql(&connection_string, pool.into_sql())?),
+    };
+    let mut list: Vec<Arc<dyn Storage>> = Vec::new();
+    for s in opts.storages {
+        match s {
+            StorageOption::Js { protocol, index } => list.push(Arc::new(JsStorage { protocol, index, js: need_bridge()? })),
+        }
+    }
+    let routes = match opts.routes {
+        None => Routes { update_check: true, bundles: false },
+        Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
+    };
+    Ok(Built {
+        base_path: normalize_base_path(opts.base_path.as_deref()),
+        routes,
+        db,
+        storages: Storages::new(list, bridge.clone()),
+    })
+}

@@ -1,0 +1,99 @@
+//! The class the JS wrapper drives: one napi crossing per request, primitives in and out.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{FnArgs, Function, Promise};
+use napi::Status;
+use napi_derive::napi;
+use serde_json::Value;
+
+use super::bridge::NapiBridge;
+use super::options;
+use crate::bridge::JsCall;
+use crate::db::Ctx;
+use crate::error::Error;
+use crate::http::{self, Request, Routes};
+use crate::service::HotUpdater;
+
+/// A plain HTTP answer; the JS side turns it into a Web `Response`.
+#[napi(object)]
+pub struct NativeResponse {
+    pub status: u16,
+    /// JSON text.
+    pub body: String,
+    /// Set when the request failed unexpectedly; JS logs it as upstream does.
+    pub error_message: Option<String>,
+}
+
+fn to_napi(err: Error) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, format!("{}\u{0}{}", err.kind.code(), err.message))
+}
+
+/// The native server behind `createHotUpdater`.
+#[napi]
+pub struct NativeHotUpdater {
+    api: Arc<HotUpdater>,
+    base_path: String,
+    routes: Routes,
+    adapter_name: String,
+}
+
+#[napi]
+impl NativeHotUpdater {
+    /// Builds a server from the wrapper's options JSON; `bridge` runs JS plugin operations.
+    #[napi(constructor)]
+    pub fn new(options_json: String, bridge: Option<Function<FnArgs<(String, u32, String, String)>, Promise<String>>>) -> napi::Result<Self> {
+        let js: Option<Arc<dyn JsCall>> = match bridge {
+            Some(f) => {
+                let tsfn = f.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+                Some(Arc::new(NapiBridge { tsfn }))
+            }
+            None => None,
+        };
+        let built = options::build(&options_json, js).map_err(to_napi)?;
+        let adapter_name = built.db.adapter_name();
+        Ok(NativeHotUpdater {
+            api: Arc::new(HotUpdater::new(built.db, built.storages)),
+            base_path: built.base_path,
+            routes: built.routes,
+            adapter_name,
+        })
+    }
+
+    /// The normalised base path.
+    #[napi(getter)]
+    pub fn base_path(&self) -> String {
+        self.base_path.clone()
+    }
+
+    /// The database adapter's name.
+    #[napi(getter)]
+    pub fn adapter_name(&self) -> String {
+        self.adapter_name.clone()
+    }
+
+    /// Serves one request.
+    #[napi]
+    pub async fn handle(&self, method: String, url: String, sdk_version: Option<String>, body: Option<String>, ctx_id: u32, ctx_is_object: bool) -> NativeResponse {
+        let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: body.as_deref() };
+        let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
+        let resp = http::handle(&self.api, &self.base_path, self.routes, req, ctx).await;
+        NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error }
+    }
+
+    /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON
+    /// arguments and a JSON result. Errors reject with `code\0message`.
+    #[napi]
+    pub async fn call(&self, method: String, args_json: String, ctx_id: u32, ctx_is_object: bool) -> napi::Result<String> {
+        let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
+        let args: Value = serde_json::from_str(&args_json).map_err(|e| to_napi(Error::internal(e.to_string())))?;
+        let result = crate::service::methods::run(&self.api, &method, args, ctx).await.map_err(to_napi)?;
+        Ok(result.to_string())
+    }
+
+    /// Releases database pools and connections.
+    #[napi]
+    pub async fn close(&self) {
+        self.api.db.close().await;
+    }
+}

@@ -1,0 +1,123 @@
+//! The server's data API (upstream's `HotUpdaterAPI`): what both the HTTP routes and the JS
+//! methods of the returned object call.
+
+pub mod enrich;
+pub mod methods;
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::core::bundle::{UpdateArgs, UpdateInfo, NIL_UUID};
+use crate::core::constraints::check_bundle_json;
+use crate::db::{BundleQuery, Ctx, Database};
+use crate::error::{Error, Result};
+use crate::storage::Storages;
+
+/// One configured server: a database and its storages.
+pub struct HotUpdater {
+    pub db: Arc<dyn Database>,
+    pub storages: Storages,
+}
+
+impl HotUpdater {
+    pub fn new(db: Arc<dyn Database>, storages: Storages) -> Self {
+        HotUpdater { db, storages }
+    }
+
+    pub async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
+        self.db.ensure_ready().await?;
+        self.db.get_bundle_json(id, ctx).await
+    }
+
+    pub async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<Option<UpdateInfo>> {
+        self.db.ensure_ready().await?;
+        Ok(self.db.get_update_info(args, ctx).await?.info)
+    }
+
+    /// `getAppUpdateInfo`: the decision with `fileUrl` instead of `storageUri`, enriched with
+    /// manifest data when the target bundle has it. Keys in upstream's order.
+    pub async fn get_app_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {
+        self.db.ensure_ready().await?;
+        let lookup = self.db.get_update_info(args, ctx).await?;
+        let Some(info) = lookup.info else { return Ok(None) };
+        let file_url = self.storages.resolve_file_url(info.storage_uri.as_deref(), ctx);
+        if info.is_init() {
+            return Ok(Some(response_json(&info, file_url.await?, None)));
+        }
+        let target = async {
+            match lookup.target.clone().filter(|t| t.id == info.id) {
+                Some(t) => Ok(Some(t)),
+                None => self.db.get_bundle_by_id(&info.id, ctx).await,
+            }
+        };
+        let (file_url, target) = futures::future::try_join(file_url, target).await?;
+        let mut extra = None;
+        if let Some(target) = target.filter(|t| t.manifest_storage_uri.is_some()) {
+            let current = if args.bundle_id == NIL_UUID {
+                None
+            } else if lookup.current.is_some() || (lookup.seeded && ctx.is_object) {
+                lookup.current.clone()
+            } else {
+                self.db.get_bundle_by_id(&args.bundle_id, ctx).await?
+            };
+            extra = enrich::manifest_artifacts(&self.storages, &target, current.as_ref(), ctx).await?;
+        }
+        Ok(Some(response_json(&info, file_url, extra)))
+    }
+
+    pub async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>> {
+        self.db.ensure_ready().await?;
+        self.db.get_channels(ctx).await
+    }
+
+    pub async fn get_bundles(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value> {
+        self.db.ensure_ready().await?;
+        self.db.get_bundles_json(query, ctx).await
+    }
+
+    pub async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {
+        self.db.ensure_ready().await?;
+        if !bundle.is_object() {
+            let shown = if bundle.is_null() { "null".to_string() } else { bundle.to_string() };
+            return Err(Error::internal(format!("Invalid bundle payload: expected an object, got {shown}")));
+        }
+        check_bundle_json(bundle)?;
+        self.db.insert_bundle(bundle, ctx).await
+    }
+
+    pub async fn update_bundle_by_id(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
+        self.db.ensure_ready().await?;
+        self.db.update_bundle(id, patch, ctx).await
+    }
+
+    pub async fn delete_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<()> {
+        self.db.ensure_ready().await?;
+        self.db.delete_bundle(id, ctx).await
+    }
+}
+
+/// `{ ...info without storageUri, fileUrl, ...enrichment }` in upstream's key order.
+fn response_json(info: &UpdateInfo, file_url: Option<String>, extra: Option<Map<String, Value>>) -> Value {
+    let mut m = Map::new();
+    if info.is_init() && info.extra.is_none() {
+        m.insert("message".into(), json!(info.message));
+        m.insert("id".into(), json!(info.id));
+    } else {
+        m.insert("id".into(), json!(info.id));
+        m.insert("message".into(), json!(info.message));
+    }
+    m.insert("shouldForceUpdate".into(), json!(info.should_force_update));
+    m.insert("status".into(), json!(info.status.as_str()));
+    m.insert("fileHash".into(), json!(info.file_hash));
+    if let Some(plugin_extra) = &info.extra {
+        for (k, v) in plugin_extra {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    m.insert("fileUrl".into(), json!(file_url));
+    if let Some(extra) = extra {
+        m.extend(extra);
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,90 @@
+//! Storages: turn a bundle's `storageUri` into a download URL and read small text objects
+//! (manifests). Several storages can be active; the URI's protocol picks one (SPEC §6.2).
+
+pub mod js;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::bridge::{self, JsCall};
+use crate::db::Ctx;
+use crate::error::{Error, ErrorKind, Result};
+
+/// One storage backend for one URI protocol.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    /// The URI scheme without `:` (e.g. `s3`).
+    fn protocol(&self) -> &str;
+    /// A download URL for `uri` (an empty string counts as "no URL").
+    async fn get_download_url(&self, uri: &str, ctx: Ctx) -> Result<String>;
+    /// The object's text, or `None` when it does not exist.
+    async fn read_text(&self, uri: &str, ctx: Ctx) -> Result<Option<String>>;
+}
+
+/// The protocol of a storage URI as WHATWG URL parsing reports it (lowercased, without `:`).
+pub fn uri_protocol(uri: &str) -> Result<String> {
+    url::Url::parse(uri)
+        .map(|u| u.scheme().to_string())
+        .map_err(|_| Error::storage("Invalid URL"))
+}
+
+fn is_http_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.scheme() == "http" || u.scheme() == "https")
+}
+
+/// All configured storages, dispatching by protocol (the first match wins).
+#[derive(Clone, Default)]
+pub struct Storages {
+    list: Vec<Arc<dyn Storage>>,
+    /// Used to fetch `http(s)` texts when no storage claims the protocol.
+    fetcher: Option<Arc<dyn JsCall>>,
+}
+
+impl Storages {
+    pub fn new(list: Vec<Arc<dyn Storage>>, fetcher: Option<Arc<dyn JsCall>>) -> Self {
+        Storages { list, fetcher }
+    }
+
+    fn find(&self, protocol: &str) -> Option<&Arc<dyn Storage>> {
+        self.list.iter().find(|s| s.protocol() == protocol)
+    }
+
+    /// `resolveFileUrl`: `None` for an empty URI; upstream's errors otherwise.
+    pub async fn resolve_file_url(&self, uri: Option<&str>, ctx: Ctx) -> Result<Option<String>> {
+        let Some(uri) = uri.filter(|u| !u.is_empty()) else { return Ok(None) };
+        let protocol = uri_protocol(uri)?;
+        let Some(storage) = self.find(&protocol) else {
+            if protocol == "http" || protocol == "https" {
+                return Ok(Some(uri.to_string()));
+            }
+            return Err(Error::storage(format!("No storage plugin for protocol: {protocol}")));
+        };
+        let url = storage.get_download_url(uri, ctx).await?;
+        if url.is_empty() {
+            return Err(Error::storage("Storage plugin returned empty fileUrl"));
+        }
+        if !is_http_url(&url) {
+            return Err(Error::storage(
+                "Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL.",
+            ));
+        }
+        Ok(Some(url))
+    }
+
+    /// `readStorageText`: the text, or `None` when missing.
+    pub async fn read_text(&self, uri: &str, ctx: Ctx) -> Result<Option<String>> {
+        let protocol = uri_protocol(uri)?;
+        if let Some(storage) = self.find(&protocol) {
+            return storage.read_text(uri, ctx).await;
+        }
+        if protocol == "http" || protocol == "https" {
+            let Some(fetcher) = &self.fetcher else {
+                return Err(Error::storage(format!("No storage plugin for protocol: {protocol}")));
+            };
+            let value = bridge::call(fetcher.as_ref(), ErrorKind::Storage, "fetchText", ctx, uri.to_string(), String::new()).await?;
+            return Ok(value.as_str().map(str::to_string));
+        }
+        Err(Error::storage(format!("No storage plugin for protocol: {protocol}")))
+    }
+}
