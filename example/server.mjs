@@ -34,7 +34,11 @@ if (token) {
   console.warn("HOT_UPDATER_TOKEN is not set: /hot-updater/api/* is open to anyone who can reach this server.");
 }
 
-app.mount("/hot-updater", hotUpdater.handler);
+// Hand the hot updater the untouched request. (`app.mount("/hot-updater", …)` would strip the
+// prefix first, and since the handler also accepts paths that still carry its base path,
+// `/hot-updater/hot-updater/api/bundles` would then reach the API without passing the auth
+// middleware above.)
+app.all("/hot-updater/*", (c) => hotUpdater.handler(c.req.raw));
 
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
   console.log(`Hot Updater server listening on http://${hostname}:${info.port}/hot-updater`);

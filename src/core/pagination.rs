@@ -1,20 +1,37 @@
 //! Upstream's pagination object and the arithmetic behind it (SPEC §5.5).
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// `PaginationInfo`: cursor keys are omitted, never `null`, when they do not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaginationInfo {
     pub total: u64,
     pub has_next_page: bool,
     pub has_previous_page: bool,
     pub current_page: u64,
     pub total_pages: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
+    /// Upstream writes `previousCursor` first on an empty cursor page (key order only).
+    pub previous_first: bool,
+}
+
+impl Serialize for PaginationInfo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("total", &self.total)?;
+        m.serialize_entry("hasNextPage", &self.has_next_page)?;
+        m.serialize_entry("hasPreviousPage", &self.has_previous_page)?;
+        m.serialize_entry("currentPage", &self.current_page)?;
+        m.serialize_entry("totalPages", &self.total_pages)?;
+        let next = self.next_cursor.as_ref().map(|c| ("nextCursor", c));
+        let prev = self.previous_cursor.as_ref().map(|c| ("previousCursor", c));
+        let (first, second) = if self.previous_first { (prev, next) } else { (next, prev) };
+        for (k, v) in first.into_iter().chain(second) {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// `calculatePagination(total, { limit, offset })`.
@@ -29,6 +46,7 @@ pub fn calculate(total: u64, limit: u64, offset: u64) -> PaginationInfo {
             total_pages: 0,
             next_cursor: None,
             previous_cursor: None,
+            previous_first: false,
         };
     }
     PaginationInfo {
@@ -39,6 +57,7 @@ pub fn calculate(total: u64, limit: u64, offset: u64) -> PaginationInfo {
         total_pages: total.div_ceil(limit),
         next_cursor: None,
         previous_cursor: None,
+        previous_first: false,
     }
 }
 

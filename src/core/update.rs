@@ -117,3 +117,61 @@ pub fn resolve(bundles: &[Bundle], args: &UpdateArgs) -> Option<UpdateInfo> {
     let candidates: Vec<&Bundle> = bundles.iter().filter(|b| is_candidate(b, args)).collect();
     decide(&candidates, args)
 }
+
+/// The same decision as [`decide_with`], over candidates already sorted by id, highest first
+/// (`locale_compare`). It walks from the top and stops as soon as the answer is fixed, which for
+/// an up-to-date device is the first candidate: the snapshot's hot path.
+pub fn decide_sorted<'a, B, F>(candidates_desc: impl IntoIterator<Item = &'a B>, args: &UpdateArgs, id_of: impl Fn(&B) -> &str, eligible: F, respond_with: impl Fn(&B, UpdateStatus) -> UpdateInfo) -> Option<UpdateInfo>
+where
+    B: 'a,
+    F: Fn(&B) -> bool,
+{
+    let cur = args.bundle_id.as_str();
+    let min = args.min_bundle_id.as_str();
+    for b in candidates_desc {
+        let id = id_of(b);
+        if !min.is_empty() && locale_compare(id, min) == Ordering::Less {
+            break;
+        }
+        if cur == NIL_UUID {
+            if locale_compare(id, cur) == Ordering::Greater && eligible(b) {
+                return Some(respond_with(b, UpdateStatus::Update));
+            }
+            continue;
+        }
+        if id == cur {
+            if eligible(b) {
+                return None;
+            }
+            continue;
+        }
+        match locale_compare(id, cur) {
+            Ordering::Greater => {
+                if eligible(b) {
+                    return Some(respond_with(b, UpdateStatus::Update));
+                }
+            }
+            _ => return Some(respond_with(b, UpdateStatus::Rollback)),
+        }
+    }
+    if cur == NIL_UUID || (!min.is_empty() && locale_compare(cur, min) != Ordering::Greater) {
+        return None;
+    }
+    Some(UpdateInfo::init_rollback())
+}
+
+/// [`decide_sorted`] over plain bundles with upstream's cohort rule.
+pub fn decide_sorted_bundles(candidates_desc: &[&Bundle], args: &UpdateArgs) -> Option<UpdateInfo> {
+    let cohort = parse_request_cohort(args.cohort.as_deref());
+    decide_sorted(
+        candidates_desc.iter().copied(),
+        args,
+        |b: &Bundle| b.id.as_str(),
+        |b: &Bundle| is_cohort_eligible_parsed(&b.id, &cohort, b.rollout_cohort_count, b.target_cohorts.as_deref()),
+        respond,
+    )
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

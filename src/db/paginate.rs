@@ -76,11 +76,9 @@ pub async fn paginate<S: OffsetSource + ?Sized>(src: &S, query: &BundleQuery) ->
     }
     let Some(first) = data.first() else {
         let mut pagination = calculate(total, limit, if after.is_some() { total } else { 0 });
-        if let Some(a) = after {
-            pagination.previous_cursor = Some(a);
-        } else {
-            pagination.next_cursor = before;
-        }
+        pagination.previous_cursor = after;
+        pagination.next_cursor = before;
+        pagination.previous_first = true;
         return Ok(BundlePage { data, pagination });
     };
     let first_id = first.id.clone();

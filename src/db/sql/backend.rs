@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use super::database::SqlDatabase;
+use super::errors::is_transient;
 use super::queries;
 use super::update_check;
 use crate::core::bundle::{Bundle, UpdateArgs};
@@ -13,6 +14,31 @@ use crate::db::paginate::{paginate, OffsetSource};
 use crate::db::query::{BundleQuery, BundleWhere};
 use crate::db::{Ctx, Database, UpdateLookup};
 use crate::error::{Error, Result};
+
+/// Runs `$body` (with `$exec` bound to the transaction's executor) in a write transaction,
+/// retrying twice when the server aborts it as a deadlock victim. A `return` or `?` inside the
+/// body ends that attempt with its result.
+macro_rules! write_tx {
+    ($self:ident, |$exec:ident| $body:block) => {{
+        let mut attempt = 0;
+        loop {
+            let handle = $self.ready().await?;
+            let outcome: Result<()> = async {
+                let mut tx = handle.pools.begin(&$self.shared).await?;
+                {
+                    let mut $exec = tx.exec(&$self.shared);
+                    $body
+                }
+                tx.commit(&$self.shared).await
+            }
+            .await;
+            match outcome {
+                Err(err) if attempt < 2 && is_transient(&err) => attempt += 1,
+                other => break other,
+            }
+        }
+    }};
+}
 
 fn parse_bundle(value: Value) -> Result<Bundle> {
     serde_json::from_value(value).map_err(|e| Error::internal(format!("Invalid bundle: {e}")))
@@ -68,17 +94,11 @@ impl Database for SqlDatabase {
 
     async fn insert_bundle(&self, bundle: &Value, _ctx: Ctx) -> Result<()> {
         let bundle = parse_bundle(bundle.clone())?;
-        let handle = self.ready().await?;
-        let mut tx = handle.pools.begin(&self.shared).await?;
-        queries::write_bundle(&mut tx.exec(&self.shared), self.provider, &bundle).await?;
-        tx.commit(&self.shared).await
+        write_tx!(self, |exec| { queries::write_bundle(&mut exec, self.provider, &bundle).await? })
     }
 
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, _ctx: Ctx) -> Result<()> {
-        let handle = self.ready().await?;
-        let mut tx = handle.pools.begin(&self.shared).await?;
-        {
-            let mut exec = tx.exec(&self.shared);
+        write_tx!(self, |exec| {
             let Some(current) = queries::get_bundle(&mut exec, self.provider, id, true).await? else {
                 return Err(Error::internal("targetBundleId not found"));
             };
@@ -91,15 +111,11 @@ impl Database for SqlDatabase {
             }
             let bundle = parse_bundle(merged)?;
             queries::write_bundle(&mut exec, self.provider, &bundle).await?;
-        }
-        tx.commit(&self.shared).await
+        })
     }
 
     async fn delete_bundle(&self, id: &str, _ctx: Ctx) -> Result<()> {
-        let handle = self.ready().await?;
-        let mut tx = handle.pools.begin(&self.shared).await?;
-        queries::delete_bundle(&mut tx.exec(&self.shared), self.provider, id).await?;
-        tx.commit(&self.shared).await
+        write_tx!(self, |exec| { queries::delete_bundle(&mut exec, self.provider, id).await? })
     }
 
     async fn close(&self) {

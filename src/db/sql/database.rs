@@ -76,6 +76,10 @@ impl SqlDatabase {
 
     /// A PostgreSQL database, e.g. `postgres://user:pass@host:5432/db` (sqlx URL syntax, so
     /// `?options=-c%20search_path%3Dname` selects a schema). Auto-migration defaults to off.
+    ///
+    /// Ids live in `uuid` columns, as upstream's schema has them: an id, cursor or
+    /// `minBundleId` that is not a UUID fails with Postgres' `invalid input syntax for type
+    /// uuid: "<value>"`, exactly the error (and HTTP 500) upstream's Kysely adapter gives.
     pub fn postgres(url: &str, options: SqlOptions) -> Result<Self> {
         let redactor = Redactor::for_url(url);
         let target = Target::server(Provider::Postgres, url, &redactor)?;

@@ -1,11 +1,21 @@
 //! What differs between the three SQL engines, in one place: placeholders, casts, quoting,
 //! upserts, JSON columns and the few expressions that need engine-specific spelling.
 
+/// Adapter name of the SQLite backend (used in readiness messages).
+pub const SQLITE_ADAPTER_NAME: &str = "sqlite";
+/// Adapter name of the PostgreSQL backend (used in readiness messages).
+pub const POSTGRES_ADAPTER_NAME: &str = "postgresql";
+/// Adapter name of the MySQL/MariaDB backend (used in readiness messages).
+pub const MYSQL_ADAPTER_NAME: &str = "mysql";
+
 /// The SQL engine a backend talks to (upstream's `provider`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
+    /// SQLite (upstream `provider: "sqlite"`).
     Sqlite,
+    /// PostgreSQL (upstream `provider: "postgresql"`).
     Postgres,
+    /// MySQL or MariaDB (upstream `provider: "mysql"`).
     MySql,
 }
 
@@ -26,9 +36,9 @@ impl Provider {
     /// The name used in upstream's readiness messages and as our `adapterName`.
     pub fn adapter_name(self) -> &'static str {
         match self {
-            Provider::Sqlite => super::SQLITE_ADAPTER_NAME,
-            Provider::Postgres => super::POSTGRES_ADAPTER_NAME,
-            Provider::MySql => super::MYSQL_ADAPTER_NAME,
+            Provider::Sqlite => SQLITE_ADAPTER_NAME,
+            Provider::Postgres => POSTGRES_ADAPTER_NAME,
+            Provider::MySql => MYSQL_ADAPTER_NAME,
         }
     }
 

@@ -89,6 +89,17 @@ pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
     Error::database(redactor.redact(&message))
 }
 
+/// Whether a failed write transaction may simply be run again: a deadlock or serialization
+/// failure chosen by the server (InnoDB picks deadlock victims even for short transactions
+/// that touch the same parent rows through foreign keys). Recognised by the servers' standard
+/// English texts, since the crate error keeps only the message.
+pub fn is_transient(err: &Error) -> bool {
+    err.kind == crate::error::ErrorKind::Database
+        && ["Deadlock found when trying to get lock", "deadlock detected", "could not serialize access"]
+            .iter()
+            .any(|text| err.message.contains(text))
+}
+
 /// Whether `err` says that `table` does not exist (upstream's `isMissingSettingsTableError`,
 /// plus the engines' error codes).
 pub fn is_missing_table(err: &sqlx::Error, table: &str) -> bool {
@@ -127,6 +138,14 @@ mod tests {
         assert_eq!(r.redact("raw s3cr%40t"), "raw ***");
         assert_eq!(r.redact("key keypass rejected"), "key *** rejected");
         assert_eq!(Redactor::for_url("not a url").redact("plain"), "plain");
+    }
+
+    #[test]
+    fn recognises_deadlock_victims() {
+        let mysql = Error::database("Deadlock found when trying to get lock; try restarting transaction");
+        assert!(is_transient(&mysql) && is_transient(&Error::database("deadlock detected")));
+        assert!(!is_transient(&Error::internal("deadlock detected")));
+        assert!(!is_transient(&Error::database("duplicate key value violates unique constraint")));
     }
 
     #[test]

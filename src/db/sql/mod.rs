@@ -19,15 +19,8 @@ mod update_check;
 mod tests;
 
 pub use database::{Migrator, SqlDatabase};
-pub use dialect::Provider;
+pub use dialect::{Provider, MYSQL_ADAPTER_NAME, POSTGRES_ADAPTER_NAME, SQLITE_ADAPTER_NAME};
 pub use errors::{strip_url_credentials, Redactor};
 pub use migrate::MigrationOutcome;
 pub use pool::{SqlOptions, MEMORY_PATH};
 pub use schema::SCHEMA_VERSION;
-
-/// Adapter name of the SQLite backend (used in readiness messages).
-pub const SQLITE_ADAPTER_NAME: &str = "sqlite";
-/// Adapter name of the PostgreSQL backend (used in readiness messages).
-pub const POSTGRES_ADAPTER_NAME: &str = "postgresql";
-/// Adapter name of the MySQL/MariaDB backend (used in readiness messages).
-pub const MYSQL_ADAPTER_NAME: &str = "mysql";

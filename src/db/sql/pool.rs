@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Executor;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::conn::Pools;
@@ -36,15 +37,32 @@ pub struct SqlOptions {
 /// Where a backend connects to.
 #[derive(Clone)]
 pub enum Target {
-    Sqlite { path: String },
-    Postgres { options: PgConnectOptions, description: String },
-    MySql { options: MySqlConnectOptions, description: String },
+    /// An SQLite file path or [`MEMORY_PATH`].
+    Sqlite {
+        /// The file path as given.
+        path: String,
+    },
+    /// A PostgreSQL server.
+    Postgres {
+        /// Parsed connect options (they hold the password: never print them).
+        options: PgConnectOptions,
+        /// `host:port/database`, for messages.
+        description: String,
+    },
+    /// A MySQL/MariaDB server.
+    MySql {
+        /// Parsed connect options (they hold the password: never print them).
+        options: MySqlConnectOptions,
+        /// `host:port/database`, for messages.
+        description: String,
+    },
 }
 
 /// The SQLite path that means "a private in-memory database".
 pub const MEMORY_PATH: &str = ":memory:";
 
 impl Target {
+    /// The engine of this target.
     pub fn provider(&self) -> Provider {
         match self {
             Target::Sqlite { .. } => Provider::Sqlite,
@@ -157,7 +175,15 @@ pub async fn open(target: &Target, options: &SqlOptions, redactor: &Redactor) ->
             Ok(Pools::Postgres(pool.connect_with(connect.clone()).await.map_err(fail)?))
         }
         Target::MySql { options: connect, .. } => {
-            let pool: MySqlPoolOptions = pool_options(options, 10);
+            // InnoDB's default REPEATABLE READ takes gap locks for `delete … where bundle_id = ?`
+            // even when no row matches, and two writers inserting patch rows into the same gap
+            // then deadlock. READ COMMITTED takes no such gap locks; our transactions read only
+            // rows they lock explicitly, so they need nothing stronger.
+            let pool: MySqlPoolOptions = pool_options(options, 10).after_connect(|conn: &mut sqlx::MySqlConnection, _meta| {
+                Box::pin(async move {
+                    conn.execute("set session transaction isolation level read committed").await.map(drop)
+                })
+            });
             Ok(Pools::MySql(pool.connect_with(connect.clone()).await.map_err(fail)?))
         }
     }

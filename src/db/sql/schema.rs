@@ -11,18 +11,26 @@ pub const SETTINGS_TABLE: &str = "private_hot_updater_settings";
 /// Upstream's logical column types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
+    /// `uuid` (SQLite `text`, MySQL `char(36)`).
     Uuid,
+    /// upstream's `string` (`text` everywhere).
     Text,
+    /// `boolean` (SQLite `integer`).
     Bool,
+    /// `integer`.
     Integer,
+    /// `json` (SQLite `text`).
     Json,
+    /// `varchar(n)` (SQLite `text`).
     Varchar(u32),
 }
 
 /// A column default, as upstream's DSL distinguishes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColumnDefault {
+    /// A string literal.
     Text(String),
+    /// An integer literal.
     Integer(i64),
     /// A JSON document (only `{}` is used).
     Json(&'static str),
@@ -31,43 +39,61 @@ pub enum ColumnDefault {
 /// One column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
+    /// Column name.
     pub name: &'static str,
+    /// Logical type.
     pub ty: ColumnType,
+    /// Whether NULL is allowed (otherwise `not null`).
     pub nullable: bool,
+    /// Whether this is the primary key.
     pub primary_key: bool,
+    /// Default value, if any.
     pub default: Option<ColumnDefault>,
 }
 
 /// A named check constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
+    /// Constraint name.
     pub name: &'static str,
+    /// The checked SQL expression.
     pub expression: &'static str,
 }
 
 /// A named single-column index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
+    /// Index name.
     pub name: &'static str,
+    /// The indexed column.
     pub column: &'static str,
 }
 
 /// A named foreign key (always `on update restrict on delete cascade` upstream).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
+    /// Constraint name.
     pub name: &'static str,
+    /// The referencing column.
     pub column: &'static str,
+    /// The referenced table.
     pub referenced_table: &'static str,
+    /// The referenced column.
     pub referenced_column: &'static str,
 }
 
 /// One table of one schema version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
+    /// Table name.
     pub name: &'static str,
+    /// Columns in declaration order.
     pub columns: Vec<Column>,
+    /// Indexes (SQL engines only; upstream's MongoDB-only platform index is left out).
     pub indexes: Vec<Index>,
+    /// Check constraints (inline on SQLite, `alter table` elsewhere).
     pub checks: Vec<Check>,
+    /// Foreign keys (not on SQLite).
     pub foreign_keys: Vec<ForeignKey>,
     /// The settings table: created with the schema but never migrated column by column.
     pub internal: bool,

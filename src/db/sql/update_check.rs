@@ -20,7 +20,7 @@ use super::queries::{fetch_bundles, load_patches, select_bundles};
 use super::stmt::SqlBuilder;
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs};
 use crate::core::semver;
-use crate::core::update::{decide, is_candidate};
+use crate::core::update::{decide, is_candidate, is_candidate_base};
 use crate::db::UpdateLookup;
 use crate::error::Result;
 
@@ -56,15 +56,17 @@ async fn compatible_versions(exec: &mut Exec<'_>, provider: Provider, args: &Upd
     Ok(out)
 }
 
-/// The rows that may be candidates, newest first, without patches.
-async fn candidate_rows(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<Vec<Bundle>> {
+/// The rows that may be candidates, newest first, without patches, and the target versions
+/// already known to accept the client (empty for the fingerprint strategy).
+async fn candidate_rows(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<(Vec<Bundle>, Vec<String>)> {
     let mut b = select_bundles(provider);
     push_scope(&mut b, args);
+    let mut versions = Vec::new();
     match args.strategy {
         Strategy::AppVersion => {
-            let versions = compatible_versions(exec, provider, args).await?;
+            versions = compatible_versions(exec, provider, args).await?;
             if versions.is_empty() {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), versions));
             }
             b.push(" and target_app_version in ").list(&versions, false);
         }
@@ -73,14 +75,24 @@ async fn candidate_rows(exec: &mut Exec<'_>, provider: Provider, args: &UpdateAr
         }
     }
     b.push(" order by bundles.id desc");
-    fetch_bundles(exec, &b.finish()).await
+    Ok((fetch_bundles(exec, &b.finish()).await?, versions))
+}
+
+/// The candidate predicate, reusing the semver answers of the first query: a row whose target
+/// version is exactly one already accepted needs no second parse (only rows a case-insensitive
+/// `in` let through are tested again).
+fn is_candidate_row(bundle: &Bundle, args: &UpdateArgs, accepted: &[String]) -> bool {
+    match (args.strategy, bundle.target_app_version.as_ref()) {
+        (Strategy::AppVersion, Some(version)) if accepted.contains(version) => is_candidate_base(bundle, args),
+        _ => is_candidate(bundle, args),
+    }
 }
 
 /// Answers an update check: the decision plus the target and installed bundles (with their
 /// patches) for the response enrichment.
 pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<UpdateLookup> {
-    let rows = candidate_rows(exec, provider, args).await?;
-    let candidates: Vec<&Bundle> = rows.iter().filter(|b| is_candidate(b, args)).collect();
+    let (rows, accepted) = candidate_rows(exec, provider, args).await?;
+    let candidates: Vec<&Bundle> = rows.iter().filter(|b| is_candidate_row(b, args, &accepted)).collect();
     let info = decide(&candidates, args);
     let Some(info) = info else {
         // Upstream seeds nothing when there is no update, and nothing downstream reads the

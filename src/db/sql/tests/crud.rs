@@ -163,3 +163,40 @@ case!(channels_sorted_unique, |db| {
     .await;
     assert_eq!(db.get_channels(Ctx::default()).await.unwrap(), vec!["alpha", "beta", "production"]);
 });
+
+case!(concurrent_writes_and_reads, |db| {
+    use futures::future::join_all;
+    let inserts = (1..=16).map(|n| async move { db.insert_bundle(&bundle(n, json!({})), Ctx::default()).await });
+    join_all(inserts).await.into_iter().for_each(|r| r.expect("insert"));
+    // Overlapping writes to the same rows (upserts with patch rows, merges) and reads.
+    let same_row = (0..8).map(|i| async move {
+        let b = bundle(16, json!({"message": format!("upsert {i}"), "patches": [patch(1 + i % 3)]}));
+        db.insert_bundle(&b, Ctx::default()).await
+    });
+    let merges = (1..=15).map(|n| async move {
+        db.update_bundle(&id(n), &obj(json!({"message": format!("m{n}")})), Ctx::default()).await
+    });
+    let reads = (0..8).map(|_| async move { db.get_bundles_json(&query(Default::default(), 50), Ctx::default()).await });
+    let (a, b, c) = futures::join!(join_all(same_row), join_all(merges), join_all(reads));
+    a.into_iter().for_each(|r| r.expect("upsert"));
+    b.into_iter().for_each(|r| r.expect("merge"));
+    c.into_iter().for_each(|r| assert!(r.expect("read")["data"].as_array().unwrap().len() == 16));
+    for n in 1..=15 {
+        assert_eq!(get(db, n).await.unwrap()["message"], json!(format!("m{n}")));
+    }
+    assert_eq!(get(db, 16).await.unwrap()["patches"].as_array().unwrap().len(), 1);
+});
+
+case!(stress_patch_writes, |db| {
+    use futures::future::join_all;
+    insert(db, &[bundle(1, json!({})), bundle(2, json!({})), bundle(3, json!({}))]).await;
+    for round in 0..5u64 {
+        let writes = (0..24u64).map(|i| async move {
+            let n = 10 + (i + round * 7) % 30;
+            db.insert_bundle(&bundle(n, json!({"patches": [patch(1 + i % 3), patch(1 + (i + 1) % 3)]})), Ctx::default()).await
+        });
+        for r in join_all(writes).await { r.expect("write"); }
+        let deletes = (0..6u64).map(|i| async move { db.delete_bundle(&id(10 + (i * 5 + round) % 30), Ctx::default()).await });
+        for r in join_all(deletes).await { r.expect("delete"); }
+    }
+});

@@ -17,7 +17,7 @@ macro_rules! contract_tests {
             crud::insert_then_get_all_keys, crud::defaults_when_absent, crud::get_missing_is_none,
             crud::upsert_replaces_columns_and_patches, crud::update_merges_like_upstream, crud::update_missing_fails,
             crud::update_constraint_errors_do_not_write, crud::database_checks_reject_invalid_rows,
-            crud::delete_cascades_patches_by_base, crud::channels_sorted_unique,
+            crud::delete_cascades_patches_by_base, crud::channels_sorted_unique, crud::concurrent_writes_and_reads, crud::stress_patch_writes,
             listing::every_filter, listing::empty_sets_match_nothing, listing::cursor_pagination_verified_examples,
             listing::cursor_on_empty_database, listing::page_numbers_clamp_to_last_page,
             listing::ascending_order_and_cursor, listing::large_pages,
@@ -29,7 +29,7 @@ macro_rules! contract_tests {
     };
     (@each $kind:expr; $($module:ident :: $name:ident),* $(,)?) => {
         $(
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 super::harness::run($kind, super::harness::migrated(), |db| async move {
                     super::$module::$name(&*db).await
@@ -51,7 +51,7 @@ macro_rules! schema_tests {
     };
     (@each $kind:expr, $options:expr; $($name:ident),* $(,)?) => {
         $(
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 super::harness::run($kind, $options, super::schema_cases::$name).await;
             }

@@ -1,0 +1,34 @@
+// A server child: `taskset -c 1 node http-child.mjs spec.json`, Hono on @hono/node-server on
+// 127.0.0.1 (ephemeral port) serving one handler. Talks to the harness over IPC:
+//   -> { ready, port }   <- { cmd: "stats" } -> { stats }   <- { cmd: "close" }
+import { readFileSync } from "node:fs";
+
+const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { createServer } = await import("./servers.mjs");
+const { Hono } = await import("hono");
+const { serve } = await import("@hono/node-server");
+
+const hotUpdater = await createServer(spec.server);
+const app = new Hono();
+app.all("/hot-updater/*", (c) => hotUpdater.handler(c.req.raw));
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+  process.send({ ready: true, port: info.port });
+});
+
+async function close() {
+  server.close();
+  server.closeAllConnections?.();
+  await hotUpdater.close();
+  process.exit(0);
+}
+
+process.on("message", (message) => {
+  if (message?.cmd === "stats") {
+    process.send({ stats: { rssMB: process.memoryUsage().rss / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 } });
+  } else if (message?.cmd === "close") {
+    close();
+  }
+});
+// Never outlive the harness.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,125 @@
+// Over HTTP: each handler in its own Hono/@hono/node-server child pinned to core 1, load from
+// wrk pinned to core 0 (-t1 -c32), rotating through the mix with a Lua script, on 127.0.0.1.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { hasCommand, nextMessage, run, start, stop } from "./procs.mjs";
+import { median } from "./loop.mjs";
+
+const CHILD = fileURLToPath(new URL("./http-child.mjs", import.meta.url));
+
+/** Whether wrk can be used: { ok, note }. Installs it only when asked to. */
+export async function ensureWrk(install) {
+  if (hasCommand("wrk")) return { ok: true };
+  if (!install) return { ok: false, note: "HTTP benchmark skipped: `wrk` is not installed (run with --install-wrk to `apt-get install -y wrk`, or install it yourself)" };
+  console.log("installing wrk: apt-get install -y wrk");
+  try {
+    await run("apt-get", ["install", "-y", "wrk"], { timeoutMs: 300_000 }).catch(async () => {
+      await run("apt-get", ["update"], { timeoutMs: 300_000 });
+      await run("apt-get", ["install", "-y", "wrk"], { timeoutMs: 300_000 });
+    });
+  } catch (error) {
+    return { ok: false, note: `HTTP benchmark skipped: installing wrk failed: ${error.message.slice(0, 300)}` };
+  }
+  return hasCommand("wrk") ? { ok: true } : { ok: false, note: "HTTP benchmark skipped: wrk still missing after apt-get" };
+}
+
+const lua = (s) => `"${s.replace(/[^\x20-\x7e]|["\\]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, "0")}`)}"`;
+
+/** A wrk script sending the mix in order, round and round, with its SDK headers. */
+export function writeLuaScript(dir, mix) {
+  const file = join(dir, "mix.lua");
+  const rows = mix.map(({ path, sdk }) => `  {${lua(path)}, ${sdk === undefined ? "nil" : lua(sdk)}},`);
+  writeFileSync(file, `local mix = {\n${rows.join("\n")}\n}
+local i = 0
+request = function()
+  i = i % #mix + 1
+  local headers = {}
+  if mix[i][2] then headers["Hot-Updater-SDK-Version"] = mix[i][2] end
+  return wrk.format("GET", mix[i][1], headers)
+end
+`);
+  return file;
+}
+
+function toMs(text) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]];
+}
+
+export function parseWrk(out) {
+  const num = (re) => (re.exec(out) ? Number(re.exec(out)[1]) : 0);
+  const pct = (p) => {
+    const m = new RegExp(`^\\s*${p}%\\s+(\\S+)`, "m").exec(out);
+    return m ? toMs(m[1]) : null;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    perSecond: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50Ms: pct(50),
+    p99Ms: pct(99),
+    non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
+    socketErrors: socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
+  };
+}
+
+async function wrk(port, script, seconds, pin) {
+  const args = ["-t1", "-c32", `-d${seconds}s`, "--timeout", "30s", "--latency", "-s", script, `http://127.0.0.1:${port}`];
+  const { stdout } = await run("wrk", args, { cpu: pin ? 0 : undefined, timeoutMs: (seconds + 60) * 1000 });
+  return parseWrk(stdout);
+}
+
+/** Checks `sample` requests over HTTP against the in-process answers; returns the count. */
+async function checkOverHttp(port, mix, expected, sample) {
+  let checked = 0;
+  for (let i = 0; i < Math.min(sample, mix.length); i++) {
+    const { path, sdk } = mix[i];
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: sdk === undefined ? {} : { "Hot-Updater-SDK-Version": sdk } });
+    const body = await res.text();
+    if (expected && (res.status !== expected[i].status || body !== expected[i].body)) {
+      throw new Error(`HTTP answer differs from the verified one for ${path}: ${res.status} ${body.slice(0, 200)}`);
+    }
+    if (!expected && res.status !== 200) throw new Error(`HTTP ${res.status} for ${path}`);
+    checked++;
+  }
+  return checked;
+}
+
+/**
+ * Starts the server child, checks answers over HTTP, runs wrk (warm-up + runs), reads the
+ * child's memory, stops it. `expected` null skips the answer check (the constant ceiling).
+ */
+export async function httpBench({ dir, name, server, mix, expected, script, timing, pin }) {
+  const specFile = join(dir, `http-${name}.json`);
+  writeFileSync(specFile, JSON.stringify({ server }));
+  const { child, done } = start(process.execPath, [CHILD, specFile], { cpu: pin ? 1 : undefined, ipc: true, timeoutMs: timing.childTimeoutMs });
+  try {
+    const ready = await Promise.race([
+      nextMessage(child, (m) => m?.ready, 120_000),
+      done.then((r) => Promise.reject(new Error(`server child exited early: ${r.stderr.trim().slice(-1000)}`))),
+    ]);
+    const checkedOverHttp = await checkOverHttp(ready.port, mix, expected, timing.httpCheckSample);
+    if (timing.warmupSeconds > 0) await wrk(ready.port, script, timing.warmupSeconds, pin);
+    const runs = [];
+    for (let i = 0; i < timing.runs; i++) runs.push(await wrk(ready.port, script, timing.seconds, pin));
+    const statsMessage = nextMessage(child, (m) => m?.stats, 10_000);
+    child.send({ cmd: "stats" });
+    const { stats } = await statsMessage;
+    child.send({ cmd: "close" });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+    return {
+      perSecond: median(runs.map((r) => r.perSecond)),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      errors: runs.reduce((n, r) => n + r.non2xx + r.socketErrors, 0),
+      checkedOverHttp,
+      ...stats,
+      runs,
+    };
+  } finally {
+    stop(child);
+  }
+}

@@ -1,0 +1,66 @@
+// Runs the measurements of one server in fresh child processes: startup (import → first
+// answered check, several fresh processes, median), in-process load, and HTTP under wrk.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { httpBench } from "./http.mjs";
+import { median } from "./loop.mjs";
+import { CONCURRENCIES, budgetFor } from "./options.mjs";
+import { run } from "./procs.mjs";
+
+const CHILD = fileURLToPath(new URL("./inproc-child.mjs", import.meta.url));
+const f = (v, d = 0) => (typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: d }) : "–");
+
+async function child(dir, name, spec, timeoutMs) {
+  const specFile = join(dir, `${name}.json`);
+  const out = join(dir, `${name}.out.json`);
+  writeFileSync(specFile, JSON.stringify({ ...spec, out }));
+  await run(process.execPath, [CHILD, specFile], { timeoutMs });
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
+/**
+ * Measures `impl` with `server` spec at size `n`. `ctx` = { dir, mix, expected, luaScript,
+ * wrk, pin, options }. Prints one line per measurement as it goes.
+ */
+export async function measureServer(impl, server, n, ctx) {
+  const budget = budgetFor(ctx.options, impl, n);
+  const label = impl.padEnd(8);
+  const result = {};
+
+  const starts = [];
+  for (let i = 0; i < ctx.options.budget.startupRuns; i++) {
+    starts.push((await child(ctx.dir, `startup-${impl}-${i}`, { mode: "startup", server, mix: ctx.mix }, 120_000)).startup);
+  }
+  result.startup = {
+    importToFirstCheckMs: median(starts.map((s) => s.importToFirstCheckMs)),
+    processStartToFirstCheckMs: median(starts.map((s) => s.processStartToFirstCheckMs)),
+    runs: starts,
+  };
+  console.log(`  ${label} startup: import → first check ${f(result.startup.importToFirstCheckMs, 1)} ms (process start → first check ${f(result.startup.processStartToFirstCheckMs, 1)} ms; median of ${starts.length})`);
+
+  const inproc = await child(ctx.dir, `inproc-${impl}`, { mode: "inproc", server, mix: ctx.mix, concurrencies: CONCURRENCIES, timing: budget.inproc }, budget.inprocTimeoutMs);
+  result.inproc = inproc.byConcurrency;
+  result.inprocMemory = { rssMB: inproc.rssMB, maxRssMB: inproc.maxRssMB };
+  for (const c of CONCURRENCIES) {
+    const m = inproc.byConcurrency[c];
+    console.log(`  ${label} in-process c=${String(c).padEnd(2)}: ${f(m.perSecond)} checks/s, p50 ${f(m.p50Ms, 3)} ms, p99 ${f(m.p99Ms, 3)} ms, ${f(m.cpuMsPerCheck, 3)} CPU ms/check (median of ${m.runs.length} × ${budget.inproc.durationMs / 1000} s)${m.errors ? `, ${m.errors} non-200` : ""}`);
+  }
+
+  if (ctx.wrk) {
+    result.http = await httpBench({
+      dir: ctx.dir,
+      name: impl,
+      server,
+      mix: ctx.mix,
+      expected: impl === "ceiling" ? null : ctx.expected,
+      script: ctx.luaScript,
+      timing: budget.http,
+      pin: ctx.pin,
+    });
+    const h = result.http;
+    console.log(`  ${label} HTTP (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+  }
+  return result;
+}

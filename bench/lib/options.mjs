@@ -1,0 +1,72 @@
+// Command-line options and the time budgets they select. Every loop is bounded by these.
+import { parseArgs } from "node:util";
+
+export const USAGE = `node bench/run.mjs [options]
+  --sizes 100,1000     bundle counts (default 100,1000,10000,100000; with --quick 100,1000)
+  --quick              short runs (0.5 s warm-up, 3 × 1 s in-process; 1 s + 3 × 2 s over HTTP)
+  --db sqlite|postgres|both   databases to run on (default both; PostgreSQL needs the pg driver)
+  --mix 400            distinct requests in the mix (default 400; with --quick 200)
+  --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
+  --help`;
+
+const FULL = {
+  inproc: { warmupMs: 2000, runs: 3, durationMs: 3000 },
+  inprocSlow: { warmupMs: 1000, runs: 1, durationMs: 3000 },
+  http: { warmupSeconds: 2, runs: 3, seconds: 5, httpCheckSample: 50 },
+  httpSlow: { warmupSeconds: 1, runs: 1, seconds: 5, httpCheckSample: 10 },
+  startupRuns: 3,
+};
+const QUICK = {
+  inproc: { warmupMs: 500, runs: 3, durationMs: 1000 },
+  inprocSlow: { warmupMs: 500, runs: 1, durationMs: 1000 },
+  http: { warmupSeconds: 1, runs: 3, seconds: 2, httpCheckSample: 20 },
+  httpSlow: { warmupSeconds: 1, runs: 1, seconds: 2, httpCheckSample: 5 },
+  startupRuns: 3,
+};
+/** Upstream at this many bundles or more gets the short budget (it takes ~0.2 s a check). */
+export const SLOW_UPSTREAM_AT = 100_000;
+export const CONCURRENCIES = [1, 32];
+
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: "string" },
+      quick: { type: "boolean", default: false },
+      db: { type: "string", default: "both" },
+      mix: { type: "string" },
+      "install-wrk": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const sizes = (values.sizes ?? (values.quick ? "100,1000" : "100,1000,10000,100000")).split(",").map((s) => Number(s.trim().replaceAll("_", "")));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
+  if (!["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres or both, got ${values.db}`);
+  const mix = Number(values.mix ?? (values.quick ? 200 : 400));
+  if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
+  return {
+    sizes,
+    quick: values.quick,
+    dbs: values.db === "both" ? ["sqlite", "postgres"] : [values.db],
+    mixSize: mix,
+    installWrk: values["install-wrk"],
+    budget: values.quick ? QUICK : FULL,
+  };
+}
+
+/** The in-process and HTTP budgets for one server at size `n`. */
+export function budgetFor(options, impl, n) {
+  const slow = impl === "upstream" && n >= SLOW_UPSTREAM_AT;
+  const inproc = slow ? options.budget.inprocSlow : options.budget.inproc;
+  const http = slow ? options.budget.httpSlow : options.budget.http;
+  const inprocTotalMs = CONCURRENCIES.length * (inproc.warmupMs + inproc.runs * inproc.durationMs);
+  return {
+    inproc,
+    inprocTimeoutMs: inprocTotalMs + 180_000,
+    http: { ...http, childTimeoutMs: (http.warmupSeconds + http.runs * http.seconds) * 1000 + 300_000 },
+  };
+}

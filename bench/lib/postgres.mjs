@@ -1,0 +1,75 @@
+// PostgreSQL seeding (127.0.0.1:5432, user postgres, trust auth): a fresh database per size made
+// with psql, the schema by upstream's own Kysely migrator (needs the `pg` driver), the rows by
+// COPY through psql, and the database dropped at the end.
+import { BUNDLE_COLUMNS, PATCH_COLUMNS, bundleRow, patchRows } from "./dataset.mjs";
+import { hasCommand, run } from "./procs.mjs";
+
+const HOST = "127.0.0.1";
+const PORT = 5432;
+const USER = "postgres";
+export const pgUrl = (database) => `postgres://${USER}@${HOST}:${PORT}/${database}`;
+
+function psql(database, sql, input) {
+  const args = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", HOST, "-p", String(PORT), "-U", USER, "-d", database, "-tAc", sql];
+  return run("psql", args, { timeoutMs: 600_000, input });
+}
+
+/** Whether the PostgreSQL benchmark can run: { ok, note }. */
+export async function postgresStatus() {
+  try {
+    await import("pg");
+  } catch {
+    return {
+      ok: false,
+      note: "PostgreSQL skipped: the `pg` driver is not installed (upstream's Kysely migrator and adapter need it). Install it with `npm install --no-save pg` (or add it as a devDependency), then run `node bench/run.mjs --db postgres`.",
+    };
+  }
+  if (!hasCommand("psql")) return { ok: false, note: "PostgreSQL skipped: `psql` is not on PATH (apt-get install -y postgresql-client)." };
+  try {
+    await psql("postgres", "SELECT 1");
+  } catch (error) {
+    return { ok: false, note: `PostgreSQL skipped: no server at ${HOST}:${PORT} for user ${USER} (bash scripts/services.sh starts it): ${error.message.slice(0, 200)}` };
+  }
+  return { ok: true };
+}
+
+async function migrate(url) {
+  const [{ createHotUpdater }, { kyselyAdapter }, { createMigrator }, { Kysely, PostgresDialect }, pg] = await Promise.all([
+    import("@hot-updater/server"),
+    import("@hot-updater/server/adapters/kysely"),
+    import("@hot-updater/server/db"),
+    import("kysely"),
+    import("pg"),
+  ]);
+  const Pool = pg.Pool ?? pg.default.Pool;
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 2 }) }) });
+  try {
+    const hotUpdater = createHotUpdater({ database: kyselyAdapter({ db, provider: "postgresql" }) });
+    const result = await createMigrator(hotUpdater).migrateToLatest();
+    await result.execute();
+  } finally {
+    await db.destroy();
+  }
+}
+
+const csvField = (v) => (v === null || v === undefined ? "" : typeof v === "string" ? `"${v.replaceAll('"', '""')}"` : String(v));
+const csv = (rows) => rows.map((row) => row.map(csvField).join(",")).join("\n") + "\n";
+
+/** Creates and seeds database `name`; returns { url, seedMs }. */
+export async function seedPostgres(name, bundles) {
+  const started = performance.now();
+  await psql("postgres", `DROP DATABASE IF EXISTS ${name}`);
+  await psql("postgres", `CREATE DATABASE ${name}`);
+  const url = pgUrl(name);
+  await migrate(url);
+  const bundleCsv = csv(bundles.map((b) => bundleRow(b, { booleans: "bool" })));
+  await psql(name, `COPY bundles (${BUNDLE_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT csv)`, bundleCsv);
+  const patches = bundles.flatMap(patchRows);
+  if (patches.length > 0) await psql(name, `COPY bundle_patches (${PATCH_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT csv)`, csv(patches));
+  await psql(name, "ANALYZE");
+  return { url, seedMs: performance.now() - started };
+}
+
+export async function dropPostgres(name) {
+  await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

@@ -1,0 +1,97 @@
+// The results table: printed, written to bench/results/latest.json, and put into BENCHMARKS.md
+// between <!-- results:start --> and <!-- results:end -->.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { IMPLS, LABELS } from "./servers.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const START = "<!-- results:start -->";
+const END = "<!-- results:end -->";
+
+/** Columns: [title, value of one server's result, digits]. */
+const COLUMNS = [
+  ["c=1 checks/s", (s) => s.inproc?.[1]?.perSecond, 0],
+  ["c=32 checks/s", (s) => s.inproc?.[32]?.perSecond, 0],
+  ["p50 ms c=1", (s) => s.inproc?.[1]?.p50Ms, 3],
+  ["p99 ms c=1", (s) => s.inproc?.[1]?.p99Ms, 3],
+  ["p99 ms c=32", (s) => s.inproc?.[32]?.p99Ms, 2],
+  ["CPU ms/check c=32", (s) => s.inproc?.[32]?.cpuMsPerCheck, 3],
+  ["HTTP checks/s", (s) => s.http?.perSecond, 0],
+  ["HTTP p50 ms", (s) => s.http?.p50Ms, 2],
+  ["HTTP p99 ms", (s) => s.http?.p99Ms, 2],
+  ["peak RSS MB", (s) => s.http?.maxRssMB ?? s.inprocMemory?.maxRssMB, 0],
+  ["RSS after load MB", (s) => s.http?.rssMB ?? s.inprocMemory?.rssMB, 0],
+  ["import→1st check ms", (s) => s.startup?.importToFirstCheckMs, 0],
+];
+
+const fmt = (v, digits) => (typeof v !== "number" || !Number.isFinite(v) ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+
+/** Rows of one (db, N) result: one per server, then ours/upstream and ours/ceiling. */
+function rows(result) {
+  const out = [];
+  for (const impl of IMPLS) {
+    const s = result.servers[impl];
+    const label = impl === "ours" && !result.verified ? `${LABELS.ours} (NOT TIMED: answers differ)` : LABELS[impl];
+    out.push([result.n.toLocaleString("en-US"), label, ...COLUMNS.map(([, get, d]) => (s ? fmt(get(s), d) : "–"))]);
+  }
+  const ours = result.servers.ours;
+  for (const other of ["upstream", "ceiling"]) {
+    const s = result.servers[other];
+    out.push([result.n.toLocaleString("en-US"), `ours/${other}`, ...COLUMNS.map(([, get]) => (ours && s ? ratio(get(ours), get(s)) : "–"))]);
+  }
+  return out;
+}
+
+const HEAD = ["N", "server", ...COLUMNS.map(([t]) => t)];
+
+function markdown(report) {
+  const m = report.machine;
+  const lines = [
+    `Command: \`${report.command}\` (${report.finishedAt})`,
+    "",
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}; Node ${m.node}. ` +
+      `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer}; ${m.wrk ?? "wrk not installed"}.`,
+    "",
+  ];
+  for (const note of report.notes) lines.push(`> ${note}`, "");
+  for (const db of [...new Set(report.results.map((r) => r.db))]) {
+    lines.push(`#### ${db === "sqlite" ? "SQLite (each server its own copy of one file)" : "PostgreSQL (one database, both servers)"}`, "");
+    lines.push(`| ${HEAD.join(" | ")} |`, `|${HEAD.map((_, i) => (i < 2 ? " --- " : " ---: ")).join("|")}|`);
+    for (const r of report.results.filter((x) => x.db === db)) for (const row of rows(r)) lines.push(`| ${row.join(" | ")} |`);
+    lines.push("");
+    for (const r of report.results.filter((x) => x.db === db)) {
+      const c = r.mix;
+      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${r.mismatches} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${r.error ? `; error: ${r.error}` : ""}`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+function consoleTable(result) {
+  const all = [HEAD, ...rows(result)];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
+  return all.map((row) => row.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ")).join("\n");
+}
+
+export function printResult(result) {
+  console.log(`\n${result.db} N=${result.n.toLocaleString("en-US")}`);
+  console.log(consoleTable(result));
+}
+
+/** Writes bench/results/latest.json and the table in BENCHMARKS.md; returns the markdown. */
+export function writeReport(report) {
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(`${ROOT}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const md = markdown(report);
+  const file = `${ROOT}BENCHMARKS.md`;
+  const text = readFileSync(file, "utf8");
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`BENCHMARKS.md has no ${START} … ${END} markers`);
+  writeFileSync(file, `${text.slice(0, a + START.length)}\n${md}\n${text.slice(b)}`);
+  return md;
+}

@@ -1,0 +1,169 @@
+// The "Speed" benchmark: hot-updater-rs against upstream @hot-updater/server 0.36.3 on the same
+// data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
+//
+//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--install-wrk]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { benchBundles, describeBundles } from "./lib/dataset.mjs";
+import { ensureWrk, writeLuaScript } from "./lib/http.mjs";
+import { machineFacts } from "./lib/machine.mjs";
+import { measureServer } from "./lib/measure.mjs";
+import { buildMix, verifyMix } from "./lib/mix.mjs";
+import { parseOptions } from "./lib/options.mjs";
+import { dropPostgres, postgresStatus, seedPostgres } from "./lib/postgres.mjs";
+import { hasCommand, stopAll } from "./lib/procs.mjs";
+import { printResult, writeReport } from "./lib/report.mjs";
+import { IMPLS, createServer } from "./lib/servers.mjs";
+import { checkSeeder, seedSqlite } from "./lib/sqlite.mjs";
+
+const options = parseOptions(process.argv.slice(2));
+const command = ["node bench/run.mjs", ...process.argv.slice(2)].join(" ");
+const dir = mkdtempSync(join(tmpdir(), "hu-bench-"));
+const liveDatabases = new Set();
+
+let cleaning;
+function cleanup() {
+  cleaning ??= (async () => {
+    stopAll();
+    for (const name of liveDatabases) {
+      await dropPostgres(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the harness's children and cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function seed(db, n, bundles, sub) {
+  if (db === "sqlite") {
+    const { paths, seedMs } = await seedSqlite(sub, bundles, ["ours", "upstream"]);
+    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours }, upstream: { impl: "upstream", db, path: paths.upstream } } };
+  }
+  const name = `hu_bench_${process.pid}_${n}`;
+  liveDatabases.add(name);
+  const { url, seedMs } = await seedPostgres(name, bundles);
+  return { seedMs, name, specs: { ours: { impl: "ours", db, url }, upstream: { impl: "upstream", db, url } } };
+}
+
+/** Both servers answer every request of the mix; returns { mix, counts, expected } or throws. */
+async function buildAndVerify(specs, bundles) {
+  const upstream = await createServer(specs.upstream);
+  const ours = await createServer(specs.ours);
+  try {
+    // The mix is built from the reference's answers: "up to date" means what upstream says.
+    const mix = await buildMix(upstream.handler, bundles, options.mixSize);
+    const verified = await verifyMix(mix, upstream.handler, ours.handler).catch((error) => ({ error, mix }));
+    return { mix, ...verified };
+  } finally {
+    await ours.close();
+    await upstream.close();
+  }
+}
+
+async function benchSize(db, n, bundles, env) {
+  const sub = join(dir, `${db}-${n}`);
+  mkdirSync(sub, { recursive: true });
+  const result = { db, n, dataset: describeBundles(bundles), verified: false, servers: {} };
+  let seeded;
+  try {
+    console.log(`\n== ${db}, N=${n.toLocaleString("en-US")} bundles ==`);
+    seeded = await seed(db, n, bundles, sub);
+    result.seedMs = seeded.seedMs;
+    console.log(`seeded in ${Math.round(seeded.seedMs)} ms (${JSON.stringify(result.dataset)})`);
+
+    const started = performance.now();
+    const { mix, counts, expected, error } = await buildAndVerify(seeded.specs, bundles);
+    if (error) {
+      result.mismatches = error.mismatches?.length ?? null;
+      result.error = `answers differ: ${result.mismatches}/${mix.length}`;
+      result.firstMismatches = error.mismatches?.slice(0, 3) ?? String(error);
+      result.mix = { compared: mix.length, upToDate: 0, update: 0, rollback: 0, fingerprint: 0, cohort: 0, sdkHeader: 0 };
+      console.log(`VERIFICATION FAILED: ${result.mismatches}/${mix.length} answers differ between upstream and hot-updater-rs; hot-updater-rs is NOT timed at this size.`);
+      for (const m of error.mismatches?.slice(0, 3) ?? []) {
+        console.log(`  ${m.path} (sdk ${m.sdk ?? "none"})\n    upstream: ${m.upstream.status} ${m.upstream.body.slice(0, 160)}\n    ours:     ${m.ours.status} ${m.ours.body.slice(0, 160)}`);
+      }
+    } else {
+      result.verified = true;
+      result.mix = counts;
+      console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (${Math.round(performance.now() - started)} ms) — ` +
+        `${counts.upToDate} up to date, ${counts.update} UPDATE, ${counts.rollback} ROLLBACK, ${counts.other} other; ${counts.fingerprint} fingerprint, ${counts.cohort} with cohort, ${counts.sdkHeader} with SDK header`);
+    }
+    writeFileSync(join(sub, "mix.json"), JSON.stringify(mix));
+    const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, options };
+    const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
+    for (const impl of IMPLS) {
+      if (impl === "ours" && !result.verified) continue;
+      result.servers[impl] = await measureServer(impl, specs[impl], n, ctx);
+    }
+  } catch (error) {
+    result.error = error.message;
+    console.log(`ERROR at ${db} N=${n}: ${error.stack ?? error.message}`);
+  } finally {
+    if (seeded?.name) {
+      await dropPostgres(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
+      liveDatabases.delete(seeded.name);
+    }
+    rmSync(sub, { recursive: true, force: true });
+  }
+  printResult(result);
+  return result;
+}
+
+async function main() {
+  const startedAt = new Date().toISOString();
+  const notes = [];
+  const note = (text) => {
+    notes.push(text);
+    console.log(text);
+  };
+  console.log(`${command}\nsizes ${options.sizes.join(", ")}; databases ${options.dbs.join(", ")}; mix of ${options.mixSize} requests; ${options.quick ? "quick" : "full"} budget`);
+
+  const wrk = await ensureWrk(options.installWrk);
+  if (!wrk.ok) note(wrk.note);
+  const machine = machineFacts();
+  const pin = hasCommand("taskset") && machine.cores >= 2;
+  if (wrk.ok && !pin) note("HTTP processes are not pinned: taskset is missing or there is only one core.");
+  let dbs = options.dbs;
+  if (dbs.includes("postgres")) {
+    const pg = await postgresStatus();
+    if (!pg.ok) {
+      note(pg.note);
+      dbs = dbs.filter((d) => d !== "postgres");
+    }
+  }
+
+  const checkDir = join(dir, "seeder-check");
+  mkdirSync(checkDir);
+  const checked = await checkSeeder(checkDir, benchBundles(300));
+  console.log(`seeder: ${checked} bulk-inserted rows identical to upstream's own insertBundle rows`);
+
+  const results = [];
+  for (const n of options.sizes) {
+    const bundles = benchBundles(n);
+    for (const db of dbs) results.push(await benchSize(db, n, bundles, { wrk: wrk.ok, pin }));
+  }
+  const failed = results.filter((r) => !r.verified || r.error);
+  if (failed.length) note(`${failed.length} of ${results.length} size(s) failed verification or errored: ${failed.map((r) => `${r.db} N=${r.n}: ${r.error}`).join("; ")}`);
+  const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
+  writeReport(report);
+  console.log("\nwrote bench/results/latest.json and the results table in BENCHMARKS.md");
+  return failed.length ? 1 : 0;
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  });

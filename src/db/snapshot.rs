@@ -1,0 +1,287 @@
+//! An in-memory snapshot of the update candidates, so that a steady-state update check reads no
+//! database at all.
+//!
+//! The snapshot holds, per (platform, channel), every enabled bundle sorted by id (highest first)
+//! with its range compiled, its rollout shuffle computed and its target cohorts normalised once.
+//! Candidate lists per app version are memoised. Freshness:
+//! - writes through this process clear the snapshot at once;
+//! - at most once per `probe_interval`, one request (single-flight) asks the database for a cheap
+//!   change marker; a different marker clears the snapshot (writes by other processes, replicas or
+//!   tools writing to the database directly);
+//! - whatever the marker says, nothing older than `max_age` is served;
+//! - when the database cannot be reached, the last good snapshot keeps answering for
+//!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use super::{BundleQuery, Ctx, Database, UpdateLookup};
+use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus};
+use crate::core::collate::locale_compare;
+use crate::core::rollout::{is_cohort_eligible_prepared, normalize_target_cohorts, parse_request_cohort, RequestCohort, RolloutShuffle};
+use crate::core::semver::{coerce, Range};
+use crate::core::update::decide_sorted;
+use crate::error::Result;
+
+/// How fresh the snapshot is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotOptions {
+    /// How often the change marker is probed (at most once per interval, by one request).
+    pub probe_interval: Duration,
+    /// The snapshot is rebuilt after this long even if the marker did not change.
+    pub max_age: Duration,
+    /// How long the last good snapshot keeps answering while the database is unreachable.
+    pub serve_stale_for: Duration,
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        SnapshotOptions { probe_interval: Duration::from_secs(1), max_age: Duration::from_secs(30), serve_stale_for: Duration::from_secs(300) }
+    }
+}
+
+/// Distinct app versions remembered per partition before the memo is emptied.
+const VERSION_MEMO_LIMIT: usize = 4096;
+
+struct Entry {
+    bundle: Arc<Bundle>,
+    shuffle: RolloutShuffle,
+    targets: Vec<RequestCohort>,
+}
+
+struct Partition {
+    entries: Vec<Entry>,
+    /// Each distinct non-empty targetAppVersion with its compiled range and entry indices.
+    ranges: Vec<(Option<Range>, Vec<u32>)>,
+    fingerprints: HashMap<String, Vec<u32>>,
+    by_version: Mutex<HashMap<String, Arc<[u32]>>>,
+}
+
+impl Partition {
+    fn build(mut bundles: Vec<Bundle>) -> Self {
+        bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
+        let mut ranges: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut fingerprints: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut entries = Vec::with_capacity(bundles.len());
+        for (i, b) in bundles.into_iter().enumerate() {
+            if let Some(t) = b.target_app_version.as_deref().filter(|t| !t.is_empty()) {
+                ranges.entry(t.to_string()).or_default().push(i as u32);
+            }
+            if let Some(f) = b.fingerprint_hash.as_deref().filter(|f| !f.is_empty()) {
+                fingerprints.entry(f.to_string()).or_default().push(i as u32);
+            }
+            let targets = b.target_cohorts.as_deref().map(normalize_target_cohorts).unwrap_or_default();
+            entries.push(Entry { shuffle: RolloutShuffle::for_bundle(&b.id), targets, bundle: Arc::new(b) });
+        }
+        let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
+        Partition { entries, ranges, fingerprints, by_version: Mutex::new(HashMap::new()) }
+    }
+
+    fn app_version_candidates(&self, app_version: &str) -> Arc<[u32]> {
+        if let Some(hit) = self.by_version.lock().ok().and_then(|m| m.get(app_version).cloned()) {
+            return hit;
+        }
+        let mut idx: Vec<u32> = match coerce(app_version) {
+            None => Vec::new(),
+            Some(v) => self.ranges.iter().filter(|(r, _)| r.as_ref().is_some_and(|r| r.test(&v))).flat_map(|(_, i)| i.iter().copied()).collect(),
+        };
+        idx.sort_unstable();
+        let idx: Arc<[u32]> = idx.into();
+        if let Ok(mut memo) = self.by_version.lock() {
+            if memo.len() >= VERSION_MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(app_version.to_string(), idx.clone());
+        }
+        idx
+    }
+}
+
+struct State {
+    partitions: HashMap<(String, String), Arc<Partition>>,
+    marker: Option<String>,
+    checked_at: Option<Instant>,
+    built_at: Instant,
+    healthy_at: Instant,
+    stale: bool,
+}
+
+/// A database wrapper answering update checks from the snapshot; everything else passes through.
+pub struct SnapshotDatabase {
+    inner: Arc<dyn Database>,
+    opts: SnapshotOptions,
+    state: RwLock<State>,
+    probing: tokio::sync::Mutex<()>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
+    let b = &e.bundle;
+    UpdateInfo {
+        id: b.id.clone(),
+        message: b.message.clone(),
+        should_force_update: status == UpdateStatus::Rollback || b.should_force_update,
+        status,
+        storage_uri: Some(b.storage_uri.clone()),
+        file_hash: Some(b.file_hash.clone()),
+        extra: None,
+    }
+}
+
+impl SnapshotDatabase {
+    pub fn new(inner: Arc<dyn Database>, opts: SnapshotOptions) -> Self {
+        let now = Instant::now();
+        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false };
+        SnapshotDatabase { inner, opts, state: RwLock::new(state), probing: tokio::sync::Mutex::new(()), loading: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Forgets everything (after a write through this process).
+    pub fn invalidate(&self) {
+        if let Ok(mut s) = self.state.write() {
+            s.partitions.clear();
+            s.marker = None;
+            s.checked_at = None;
+        }
+    }
+
+    fn probe_due(&self) -> bool {
+        let s = self.state.read().expect("snapshot lock");
+        s.checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval)
+    }
+
+    async fn refresh_if_due(&self) {
+        if !self.probe_due() {
+            return;
+        }
+        let Ok(_guard) = self.probing.try_lock() else { return };
+        if !self.probe_due() {
+            return;
+        }
+        let marker = self.inner.change_marker().await;
+        let mut s = self.state.write().expect("snapshot lock");
+        let now = Instant::now();
+        s.checked_at = Some(now);
+        match marker {
+            Ok(m) => {
+                let expired = s.built_at.elapsed() >= self.opts.max_age;
+                if s.stale || expired || s.marker != m {
+                    s.partitions.clear();
+                    s.built_at = now;
+                }
+                if s.stale {
+                    eprintln!("hot-updater-rs: database reachable again; update checks are fresh");
+                }
+                s.marker = m;
+                s.healthy_at = now;
+                s.stale = false;
+            }
+            Err(e) => {
+                if !s.stale {
+                    eprintln!("hot-updater-rs: database unreachable ({e}); answering update checks from the last snapshot");
+                }
+                s.stale = true;
+                if s.healthy_at.elapsed() >= self.opts.serve_stale_for {
+                    s.partitions.clear();
+                }
+            }
+        }
+    }
+
+    async fn partition(&self, platform: &str, channel: &str) -> Result<Option<(Arc<Partition>, bool)>> {
+        let key = (platform.to_string(), channel.to_string());
+        {
+            let s = self.state.read().expect("snapshot lock");
+            if let Some(p) = s.partitions.get(&key) {
+                return Ok(Some((p.clone(), s.stale)));
+            }
+        }
+        let _guard = self.loading.lock().await;
+        {
+            let s = self.state.read().expect("snapshot lock");
+            if let Some(p) = s.partitions.get(&key) {
+                return Ok(Some((p.clone(), s.stale)));
+            }
+        }
+        let Some(rows) = self.inner.snapshot_partition(platform, channel).await? else { return Ok(None) };
+        let partition = Arc::new(Partition::build(rows));
+        let mut s = self.state.write().expect("snapshot lock");
+        s.partitions.insert(key, partition.clone());
+        Ok(Some((partition, false)))
+    }
+}
+
+#[async_trait]
+impl Database for SnapshotDatabase {
+    fn adapter_name(&self) -> String {
+        self.inner.adapter_name()
+    }
+    async fn ensure_ready(&self) -> Result<()> {
+        self.inner.ensure_ready().await
+    }
+    async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Bundle>> {
+        self.inner.get_bundle_by_id(id, ctx).await
+    }
+    async fn get_bundle_json(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
+        self.inner.get_bundle_json(id, ctx).await
+    }
+    async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value> {
+        self.inner.get_bundles_json(query, ctx).await
+    }
+    async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>> {
+        self.inner.get_channels(ctx).await
+    }
+
+    async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
+        self.refresh_if_due().await;
+        let Some((partition, stale)) = self.partition(&args.platform, &args.channel).await? else {
+            return self.inner.get_update_info(args, ctx).await;
+        };
+        let candidates: Arc<[u32]> = match args.strategy {
+            Strategy::AppVersion => partition.app_version_candidates(&args.target),
+            Strategy::Fingerprint => partition.fingerprints.get(&args.target).map(|v| v.as_slice().into()).unwrap_or_else(|| Arc::from(Vec::new())),
+        };
+        let cohort = parse_request_cohort(args.cohort.as_deref());
+        let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
+        let info = decide_sorted(
+            entries,
+            args,
+            |e: &Entry| e.bundle.id.as_str(),
+            |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.bundle.rollout_cohort_count, &e.targets),
+            respond,
+        );
+        let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| e.bundle.id == id).map(|e| e.bundle.clone());
+        let target = info.as_ref().and_then(|i| find(&i.id));
+        let current = find(&args.bundle_id);
+        Ok(UpdateLookup { info, target, current, seeded: true, stale })
+    }
+
+    async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {
+        let out = self.inner.insert_bundle(bundle, ctx).await;
+        self.invalidate();
+        out
+    }
+    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
+        let out = self.inner.update_bundle(id, patch, ctx).await;
+        self.invalidate();
+        out
+    }
+    async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()> {
+        let out = self.inner.delete_bundle(id, ctx).await;
+        self.invalidate();
+        out
+    }
+    async fn snapshot_partition(&self, platform: &str, channel: &str) -> Result<Option<Vec<Bundle>>> {
+        self.inner.snapshot_partition(platform, channel).await
+    }
+    async fn change_marker(&self) -> Result<Option<String>> {
+        self.inner.change_marker().await
+    }
+    async fn close(&self) {
+        self.invalidate();
+        self.inner.close().await
+    }
+}
