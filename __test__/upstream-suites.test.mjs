@@ -45,7 +45,14 @@ function sqliteFile(open) {
     const dir = mkdtempSync(join(tmpdir(), "hu-suites-"));
     try {
       const server = await open(join(dir, "db.sqlite"), options);
-      return { hotUpdater: server.hotUpdater, close: async () => { await server.close(); rmSync(dir, { recursive: true, force: true }); } };
+      const close = async () => {
+        try {
+          await server.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      };
+      return { hotUpdater: server.hotUpdater, close };
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;

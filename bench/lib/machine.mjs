@@ -12,11 +12,12 @@ const version = (pkg) => {
     return null;
   }
 };
-const quiet = (cmd, args) => {
+/** stdout of a short command; null when it fails, unless `anyExit` (`wrk -v` exits 1). */
+const quiet = (cmd, args, anyExit = false) => {
   try {
     return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 }).trim();
   } catch (error) {
-    return `${error.stdout ?? ""}${error.stderr ?? ""}`.trim() || null; // e.g. `wrk -v` exits 1
+    return (anyExit && `${error.stdout ?? ""}${error.stderr ?? ""}`.trim()) || null;
   }
 };
 
@@ -42,7 +43,7 @@ function addon() {
 
 export function machineFacts() {
   const commit = quiet("git", ["rev-parse", "--short", "HEAD"]);
-  const dirty = quiet("git", ["status", "--porcelain", "--untracked-files=no"]);
+  const dirty = commit && quiet("git", ["status", "--porcelain", "--untracked-files=no"]);
   return {
     cpu: cpuModel(),
     cores: availableParallelism(),
@@ -56,7 +57,7 @@ export function machineFacts() {
     hono: version("hono"),
     honoNodeServer: version("@hono/node-server"),
     pg: version("pg"),
-    wrk: quiet("wrk", ["-v"])?.split("\n")[0] ?? null,
+    wrk: quiet("wrk", ["-v"], true)?.split("\n")[0] ?? null,
     addon: addon(),
     git: commit ? `${commit}${dirty ? " (uncommitted changes)" : ""}` : null,
   };
