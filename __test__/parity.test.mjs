@@ -52,6 +52,7 @@ async function compareAll(reference, ours, requests, label) {
 
 const variants = {
   "native SQLite": (dir) => sqliteDatabase({ path: join(dir, "ours.db") }),
+  "native SQLite, snapshot off": (dir) => sqliteDatabase({ path: join(dir, "ours-direct.db"), snapshot: false }),
   "upstream Kysely plugin through the JS bridge": (dir) => upstreamKysely(join(dir, "bridge.db")).adapter,
 };
 

@@ -24,6 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), "hu-bench-"));
 const liveDatabases = new Set();
 
 let cleaning;
+let interrupted = false;
 function cleanup() {
   cleaning ??= (async () => {
     stopAll();
@@ -36,7 +37,8 @@ function cleanup() {
 }
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    console.error(`\n${signal}: stopping the harness's children and cleaning up`);
+    interrupted = true;
+    console.error(`\n${signal}: stopping the harness's children and cleaning up (no report is written)`);
     cleanup().finally(() => process.exit(130));
   });
 }
@@ -52,15 +54,14 @@ async function seed(db, n, bundles, sub) {
   return { seedMs, name, specs: { ours: { impl: "ours", db, url }, upstream: { impl: "upstream", db, url } } };
 }
 
-/** Both servers answer every request of the mix; returns { mix, counts, expected } or throws. */
+/** Both servers answer every request of the mix: { mix, counts, expected, mismatches }. */
 async function buildAndVerify(specs, bundles) {
   const upstream = await createServer(specs.upstream);
   const ours = await createServer(specs.ours);
   try {
     // The mix is built from the reference's answers: "up to date" means what upstream says.
     const mix = await buildMix(upstream.handler, bundles, options.mixSize);
-    const verified = await verifyMix(mix, upstream.handler, ours.handler).catch((error) => ({ error, mix }));
-    return { mix, ...verified };
+    return { mix, ...(await verifyMix(mix, upstream.handler, ours.handler)) };
   } finally {
     await ours.close();
     await upstream.close();
@@ -79,32 +80,38 @@ async function benchSize(db, n, bundles, env) {
     console.log(`seeded in ${Math.round(seeded.seedMs)} ms (${JSON.stringify(result.dataset)})`);
 
     const started = performance.now();
-    const { mix, counts, expected, error } = await buildAndVerify(seeded.specs, bundles);
-    if (error) {
-      result.mismatches = error.mismatches?.length ?? null;
-      result.error = `answers differ: ${result.mismatches}/${mix.length}`;
-      result.firstMismatches = error.mismatches?.slice(0, 3) ?? String(error);
-      result.mix = { compared: mix.length, upToDate: 0, update: 0, rollback: 0, fingerprint: 0, cohort: 0, sdkHeader: 0 };
-      console.log(`VERIFICATION FAILED: ${result.mismatches}/${mix.length} answers differ between upstream and hot-updater-rs; hot-updater-rs is NOT timed at this size.`);
-      for (const m of error.mismatches?.slice(0, 3) ?? []) {
+    const { mix, counts, expected, mismatches } = await buildAndVerify(seeded.specs, bundles);
+    result.mix = counts;
+    const composition = `${counts.upToDate} up to date, ${counts.update} UPDATE, ${counts.rollback} ROLLBACK, ${counts.other} other; ${counts.fingerprint} fingerprint, ${counts.cohort} with cohort, ${counts.sdkHeader} with SDK header`;
+    if (mismatches.length > 0) {
+      result.mismatches = mismatches.length;
+      result.error = `answers differ: ${mismatches.length}/${mix.length}`;
+      result.firstMismatches = mismatches.slice(0, 3);
+      console.log(`VERIFICATION FAILED: ${mismatches.length} of ${counts.compared} answers differ between upstream and hot-updater-rs (${composition}); hot-updater-rs is NOT timed at this size. First:`);
+      for (const m of mismatches.slice(0, 3)) {
         console.log(`  ${m.path} (sdk ${m.sdk ?? "none"})\n    upstream: ${m.upstream.status} ${m.upstream.body.slice(0, 160)}\n    ours:     ${m.ours.status} ${m.ours.body.slice(0, 160)}`);
       }
     } else {
       result.verified = true;
-      result.mix = counts;
-      console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (${Math.round(performance.now() - started)} ms) — ` +
-        `${counts.upToDate} up to date, ${counts.update} UPDATE, ${counts.rollback} ROLLBACK, ${counts.other} other; ${counts.fingerprint} fingerprint, ${counts.cohort} with cohort, ${counts.sdkHeader} with SDK header`);
+      console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (${Math.round(performance.now() - started)} ms) — ${composition}`);
     }
     writeFileSync(join(sub, "mix.json"), JSON.stringify(mix));
     const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, options };
     const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
     for (const impl of IMPLS) {
       if (impl === "ours" && !result.verified) continue;
-      result.servers[impl] = await measureServer(impl, specs[impl], n, ctx);
+      result.servers[impl] = {};
+      try {
+        await measureServer(impl, specs[impl], n, ctx, result.servers[impl]);
+      } catch (error) {
+        result.servers[impl].error = error.message;
+        result.error = [result.error, `${impl}: ${error.message}`].filter(Boolean).join("; ");
+        console.log(`  ${impl.padEnd(8)} ERROR: ${error.message}`);
+      }
     }
   } catch (error) {
     result.error = error.message;
-    console.log(`ERROR at ${db} N=${n}: ${error.stack ?? error.message}`);
+    console.log(`ERROR at ${db} N=${n}: ${error.message}`);
   } finally {
     if (seeded?.name) {
       await dropPostgres(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
@@ -147,10 +154,11 @@ async function main() {
   const results = [];
   for (const n of options.sizes) {
     const bundles = benchBundles(n);
-    for (const db of dbs) results.push(await benchSize(db, n, bundles, { wrk: wrk.ok, pin }));
+    for (const db of dbs) if (!interrupted) results.push(await benchSize(db, n, bundles, { wrk: wrk.ok, pin }));
   }
   const failed = results.filter((r) => !r.verified || r.error);
   if (failed.length) note(`${failed.length} of ${results.length} size(s) failed verification or errored: ${failed.map((r) => `${r.db} N=${r.n}: ${r.error}`).join("; ")}`);
+  if (interrupted) return 130;
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
   writeReport(report);
   console.log("\nwrote bench/results/latest.json and the results table in BENCHMARKS.md");

@@ -38,6 +38,8 @@ function jsonResponse(status, body) {
   return new Response(body, { status, headers: JSON_HEADERS });
 }
 
+const STALE_HEADERS = { "Content-Type": "application/json", "Hot-Updater-Snapshot": "stale" };
+
 async function readBody(request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { tooLarge: true };
@@ -100,6 +102,7 @@ function createHotUpdater(options) {
       if (res.errorMessage !== undefined && res.errorMessage !== null) {
         console.error("Hot Updater handler error:", new Error(res.errorMessage));
       }
+      if (res.stale) return new Response(res.body, { status: res.status, headers: STALE_HEADERS });
       return jsonResponse(res.status, res.body);
     } finally {
       contexts.leave(id);
@@ -136,7 +139,7 @@ function createHotUpdater(options) {
   return api;
 }
 
-const POOL_KEYS = ["maxConnections", "minConnections", "acquireTimeoutMs", "idleTimeoutMs", "busyTimeoutMs", "autoMigrate"];
+const POOL_KEYS = ["maxConnections", "minConnections", "acquireTimeoutMs", "idleTimeoutMs", "busyTimeoutMs", "autoMigrate", "snapshot"];
 
 function poolOptions(config) {
   const out = {};

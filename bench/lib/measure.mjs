@@ -22,12 +22,12 @@ async function child(dir, name, spec, timeoutMs) {
 
 /**
  * Measures `impl` with `server` spec at size `n`. `ctx` = { dir, mix, expected, luaScript,
- * wrk, pin, options }. Prints one line per measurement as it goes.
+ * wrk, pin, options }. Fills `result` as it goes (a failure keeps what was measured) and prints
+ * one line per measurement.
  */
-export async function measureServer(impl, server, n, ctx) {
+export async function measureServer(impl, server, n, ctx, result) {
   const budget = budgetFor(ctx.options, impl, n);
   const label = impl.padEnd(8);
-  const result = {};
 
   const starts = [];
   for (let i = 0; i < ctx.options.budget.startupRuns; i++) {
@@ -62,5 +62,4 @@ export async function measureServer(impl, server, n, ctx) {
     const h = result.http;
     console.log(`  ${label} HTTP (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
   }
-  return result;
 }

@@ -90,30 +90,24 @@ function classify(body) {
 }
 
 /**
- * Sends every request to both servers; throws on the first differences. Returns the mix's
- * composition (as both answered) and the expected answers for the HTTP checks.
+ * Sends every request to both servers and compares status, content type and body. Returns the
+ * mix's composition (by the reference's answers), the reference's answers (for the HTTP
+ * checks) and the differences.
  */
 export async function verifyMix(mix, reference, ours) {
   const mismatches = [];
   const expected = [];
-  const counts = { compared: 0, upToDate: 0, update: 0, rollback: 0, other: 0, fingerprint: 0, cohort: 0, sdkHeader: 0 };
+  const counts = { compared: 0, identical: 0, upToDate: 0, update: 0, rollback: 0, other: 0, fingerprint: 0, cohort: 0, sdkHeader: 0 };
   for (const entry of mix) {
     const [a, b] = await Promise.all([answer(reference, entry), answer(ours, entry)]);
     counts.compared++;
-    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) {
-      mismatches.push({ ...entry, upstream: a, ours: b });
-      continue;
-    }
+    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) mismatches.push({ ...entry, upstream: a, ours: b });
+    else counts.identical++;
     expected.push(a);
     counts[a.status === 200 ? classify(a.body) : "other"]++;
     if (entry.path.includes("/fingerprint/")) counts.fingerprint++;
     if (entry.path.split("/").length > 8) counts.cohort++;
     if (entry.sdk !== undefined) counts.sdkHeader++;
   }
-  if (mismatches.length > 0) {
-    const error = new Error(`${mismatches.length}/${mix.length} answers differ between upstream and hot-updater-rs; first: ${JSON.stringify(mismatches.slice(0, 3), null, 1)}`);
-    error.mismatches = mismatches;
-    throw error;
-  }
-  return { counts, expected };
+  return { counts, expected, mismatches };
 }

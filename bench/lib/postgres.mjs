@@ -9,9 +9,9 @@ const PORT = 5432;
 const USER = "postgres";
 export const pgUrl = (database) => `postgres://${USER}@${HOST}:${PORT}/${database}`;
 
-function psql(database, sql, input) {
+function psql(database, sql, input, duringCleanup = false) {
   const args = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", HOST, "-p", String(PORT), "-U", USER, "-d", database, "-tAc", sql];
-  return run("psql", args, { timeoutMs: 600_000, input });
+  return run("psql", args, { timeoutMs: 600_000, input, duringCleanup });
 }
 
 /** Whether the PostgreSQL benchmark can run: { ok, note }. */
@@ -71,5 +71,5 @@ export async function seedPostgres(name, bundles) {
 }
 
 export async function dropPostgres(name) {
-  await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, undefined, true);
 }

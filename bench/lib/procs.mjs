@@ -3,13 +3,18 @@
 import { spawn, spawnSync } from "node:child_process";
 
 const children = new Map(); // pid -> ChildProcess
+let stopping = false;
 
 export function hasCommand(name) {
   return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 }
 
-/** Spawns `cmd args` (optionally `taskset -c cpu`, with `input` on stdin), killed by pid after `timeoutMs`. */
-export function start(cmd, args, { cpu, timeoutMs, ipc = false, env, input } = {}) {
+/**
+ * Spawns `cmd args` (optionally `taskset -c cpu`, with `input` on stdin), killed by pid after
+ * `timeoutMs`. Once stopAll() ran, only `duringCleanup` commands start.
+ */
+export function start(cmd, args, { cpu, timeoutMs, ipc = false, env, input, duringCleanup = false } = {}) {
+  if (stopping && !duringCleanup) throw new Error("the harness is stopping");
   const [file, argv] = cpu === undefined ? [cmd, args] : ["taskset", ["-c", String(cpu), cmd, ...args]];
   const child = spawn(file, argv, {
     stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe", ...(ipc ? ["ipc"] : [])],
@@ -39,12 +44,19 @@ export function start(cmd, args, { cpu, timeoutMs, ipc = false, env, input } = {
   return { child, done };
 }
 
+/** The first error line of a child's stderr (and the next two), else its tail. */
+function gist(stderr) {
+  const lines = stderr.trim().split("\n");
+  const i = lines.findIndex((line) => /^\w*Error\b|^Error|ERROR/.test(line.trim()));
+  return i >= 0 ? lines.slice(i, i + 3).join(" | ").slice(0, 600) : stderr.trim().slice(-600);
+}
+
 /** Runs to completion; rejects unless it exits 0. */
 export async function run(cmd, args, options) {
   const result = await start(cmd, args, options).done;
   if (result.code !== 0) {
     const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : `exited with ${result.code ?? result.signal}`;
-    throw new Error(`${cmd} ${args.join(" ")} ${why}: ${result.stderr.trim().slice(-2000)}`);
+    throw new Error(`${cmd} ${args.join(" ")} ${why}: ${gist(result.stderr)}`);
   }
   return result;
 }
@@ -60,6 +72,7 @@ export function stop(child) {
 }
 
 export function stopAll() {
+  stopping = true;
   for (const child of children.values()) stop(child);
 }
 

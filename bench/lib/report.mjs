@@ -33,7 +33,7 @@ function rows(result) {
   const out = [];
   for (const impl of IMPLS) {
     const s = result.servers[impl];
-    const label = impl === "ours" && !result.verified ? `${LABELS.ours} (NOT TIMED: answers differ)` : LABELS[impl];
+    const label = impl === "ours" && !result.verified ? `${LABELS.ours} (NOT TIMED: ${result.mismatches ? "answers differ" : "not verified"})` : s?.error ? `${LABELS[impl]} (error, partly measured)` : LABELS[impl];
     out.push([result.n.toLocaleString("en-US"), label, ...COLUMNS.map(([, get, d]) => (s ? fmt(get(s), d) : "–"))]);
   }
   const ours = result.servers.ours;
@@ -64,7 +64,7 @@ function markdown(report) {
     lines.push("");
     for (const r of report.results.filter((x) => x.db === db)) {
       const c = r.mix;
-      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${r.mismatches} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${r.error ? `; error: ${r.error}` : ""}`);
+      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${r.error ? `; error: ${r.error}` : ""}`);
     }
     lines.push("");
   }

@@ -166,7 +166,7 @@ impl Database for JsDatabase {
         } else {
             self.scan(args, ctx).await?
         };
-        Ok(UpdateLookup { info, target: None, current: None, seeded: false })
+        Ok(UpdateLookup { info, target: None, current: None, seeded: false, stale: false })
     }
 
     async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {

@@ -1,9 +1,12 @@
 //! Databases: one trait, several backends (native SQL, and JS plugins through the bridge).
 
+pub mod js;
 pub mod paginate;
 pub mod query;
-pub mod js;
+pub mod snapshot;
 pub mod sql;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -27,10 +30,12 @@ pub struct Ctx {
 #[derive(Debug, Clone, Default)]
 pub struct UpdateLookup {
     pub info: Option<UpdateInfo>,
-    pub target: Option<Bundle>,
-    pub current: Option<Bundle>,
+    pub target: Option<Arc<Bundle>>,
+    pub current: Option<Arc<Bundle>>,
     /// Whether `current` is authoritative (`None` then means "not among the candidates").
     pub seeded: bool,
+    /// The answer came from a snapshot while the database was unreachable.
+    pub stale: bool,
 }
 
 /// A database backend. Native backends implement every method; the JS bridge forwards to the
@@ -56,6 +61,30 @@ pub trait Database: Send + Sync {
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()>;
     /// Deletes a bundle and the patches that reference it; a missing id is not an error.
     async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()>;
+    /// Every enabled bundle of one platform and channel, with patches, for the in-memory
+    /// snapshot. `None`: this backend does not support snapshots.
+    async fn snapshot_partition(&self, _platform: &str, _channel: &str) -> Result<Option<Vec<Bundle>>> {
+        Ok(None)
+    }
+    /// A cheap value that changes when bundles change (see `snapshot`). `None`: no marker.
+    async fn change_marker(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+    /// Schema migrations, for backends that manage their own schema.
+    fn migrations(&self) -> Option<&dyn Migrations> {
+        None
+    }
     /// Releases pools and connections. Later calls may reopen lazily.
     async fn close(&self) {}
+}
+
+/// Schema management of a native backend.
+#[async_trait]
+pub trait Migrations: Send + Sync {
+    /// The schema version recorded in the database (`None`: not initialised).
+    async fn schema_version(&self) -> Result<Option<String>>;
+    /// The statements a migration to the latest schema would run (empty when current).
+    async fn pending_sql(&self) -> Result<Vec<String>>;
+    /// Migrates to the latest schema and returns the statements it ran.
+    async fn migrate(&self) -> Result<Vec<String>>;
 }

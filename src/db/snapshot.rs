@@ -62,7 +62,9 @@ struct Partition {
 }
 
 impl Partition {
-    fn build(mut bundles: Vec<Bundle>) -> Self {
+    fn build(mut bundles: Vec<Bundle>, platform: &str, channel: &str) -> Self {
+        // Databases may compare case-insensitively (MySQL collations); keep exact matches only.
+        bundles.retain(|b| b.enabled && b.platform == platform && b.channel == channel);
         bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
         let mut ranges: HashMap<String, Vec<u32>> = HashMap::new();
         let mut fingerprints: HashMap<String, Vec<u32>> = HashMap::new();
@@ -207,7 +209,7 @@ impl SnapshotDatabase {
             }
         }
         let Some(rows) = self.inner.snapshot_partition(platform, channel).await? else { return Ok(None) };
-        let partition = Arc::new(Partition::build(rows));
+        let partition = Arc::new(Partition::build(rows, platform, channel));
         let mut s = self.state.write().expect("snapshot lock");
         s.partitions.insert(key, partition.clone());
         Ok(Some((partition, false)))

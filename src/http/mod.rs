@@ -43,11 +43,13 @@ pub struct Response {
     pub status: u16,
     pub body: String,
     pub logged_error: Option<String>,
+    /// The update answer came from the last good snapshot while the database was unreachable.
+    pub stale: bool,
 }
 
 impl Response {
     fn json(status: u16, body: &Value) -> Self {
-        Response { status, body: body.to_string(), logged_error: None }
+        Response { status, body: body.to_string(), logged_error: None, stale: false }
     }
 }
 
@@ -60,6 +62,7 @@ pub fn error_response(err: &Error) -> Response {
             status: 500,
             body: json!({ "error": "Internal server error", "message": err.message }).to_string(),
             logged_error: Some(err.message.clone()),
+            stale: false,
         },
     }
 }
@@ -127,12 +130,13 @@ async fn dispatch(api: &HotUpdater, m: &Matched<'_>, url: &url::Url, req: &Reque
         Action::Fingerprint | Action::AppVersion => {
             let strategy = if m.action == Action::AppVersion { Strategy::AppVersion } else { Strategy::Fingerprint };
             let args = update_args(m, strategy)?;
-            let body = match api.get_app_update_info(&args, ctx).await? {
+            let answer = api.app_update(&args, ctx).await?;
+            let body = match answer.body {
                 Some(info) => info.to_string(),
                 None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
                 None => "null".to_string(),
             };
-            Ok(Response { status: 200, body, logged_error: None })
+            Ok(Response { status: 200, body, logged_error: None, stale: answer.stale })
         }
         Action::Channels => {
             let channels = api.get_channels(ctx).await?;

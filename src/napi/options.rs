@@ -1,12 +1,14 @@
 //! Server options as the JS wrapper hands them over: one JSON document, converted once.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::bridge::JsCall;
 use crate::db::js::{JsDatabase, JsDatabaseInfo};
 use crate::db::sql::{SqlDatabase, SqlOptions};
+use crate::db::snapshot::{SnapshotDatabase, SnapshotOptions};
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::http::route::normalize_base_path;
@@ -44,10 +46,36 @@ struct PoolOption {
     idle_timeout_ms: Option<u64>,
     busy_timeout_ms: Option<u64>,
     auto_migrate: Option<bool>,
+    /// `false` turns the update-check snapshot off; an object tunes it.
+    snapshot: Option<SnapshotOption>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SnapshotOption {
+    Enabled(bool),
+    #[serde(rename_all = "camelCase")]
+    Tuned { probe_interval_ms: Option<u64>, max_age_ms: Option<u64>, serve_stale_for_ms: Option<u64> },
+}
+
+/// Wraps a native database in the snapshot unless the options turn it off.
+fn with_snapshot(db: SqlDatabase, option: Option<&SnapshotOption>) -> Arc<dyn Database> {
+    let defaults = SnapshotOptions::default();
+    let ms = |v: Option<u64>, d: Duration| v.map(Duration::from_millis).unwrap_or(d);
+    let opts = match option {
+        Some(SnapshotOption::Enabled(false)) => return Arc::new(db),
+        None | Some(SnapshotOption::Enabled(true)) => defaults,
+        Some(SnapshotOption::Tuned { probe_interval_ms, max_age_ms, serve_stale_for_ms }) => SnapshotOptions {
+            probe_interval: ms(*probe_interval_ms, defaults.probe_interval),
+            max_age: ms(*max_age_ms, defaults.max_age),
+            serve_stale_for: ms(*serve_stale_for_ms, defaults.serve_stale_for),
+        },
+    };
+    Arc::new(SnapshotDatabase::new(Arc::new(db), opts))
 }
 
 impl PoolOption {
-    fn into_sql(self) -> SqlOptions {
+    fn into_sql(&self) -> SqlOptions {
         SqlOptions {
             max_connections: self.max_connections,
             min_connections: self.min_connections,
@@ -90,9 +118,11 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         DatabaseOption::Js { adapter_name, has_update_info, has_migrator } => {
             Arc::new(JsDatabase::new(JsDatabaseInfo { adapter_name, has_update_info, has_migrator }, need_bridge()?))
         }
-        DatabaseOption::Sqlite { path, pool } => Arc::new(SqlDatabase::sqlite(&path, pool.into_sql())?),
-        DatabaseOption::Postgres { connection_string, pool } => Arc::new(SqlDatabase::postgres(&connection_string, pool.into_sql())?),
-        DatabaseOption::Mysql { connection_string, pool } => Arc::new(SqlDatabase::mysql(&connection_string, pool.into_sql())?),
+        DatabaseOption::Sqlite { path, pool } => with_snapshot(SqlDatabase::sqlite(&path, pool.into_sql())?, pool.snapshot.as_ref()),
+        DatabaseOption::Postgres { connection_string, pool } => {
+            with_snapshot(SqlDatabase::postgres(&connection_string, pool.into_sql())?, pool.snapshot.as_ref())
+        }
+        DatabaseOption::Mysql { connection_string, pool } => with_snapshot(SqlDatabase::mysql(&connection_string, pool.into_sql())?, pool.snapshot.as_ref()),
     };
     let mut list: Vec<Arc<dyn Storage>> = Vec::new();
     for s in opts.storages {

@@ -23,6 +23,8 @@ pub struct NativeResponse {
     pub body: String,
     /// Set when the request failed unexpectedly; JS logs it as upstream does.
     pub error_message: Option<String>,
+    /// The answer came from the last good snapshot while the database was unreachable.
+    pub stale: bool,
 }
 
 fn to_napi(err: Error) -> napi::Error {
@@ -78,7 +80,7 @@ impl NativeHotUpdater {
         let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: body.as_deref() };
         let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
         let resp = http::handle(&self.api, &self.base_path, self.routes, req, ctx).await;
-        NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error }
+        NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale }
     }
 
     /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON

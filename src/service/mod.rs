@@ -10,9 +10,15 @@ use serde_json::{json, Map, Value};
 
 use crate::core::bundle::{UpdateArgs, UpdateInfo, NIL_UUID};
 use crate::core::constraints::check_bundle_json;
-use crate::db::{BundleQuery, Ctx, Database};
+use crate::db::{BundleQuery, Ctx, Database, UpdateLookup};
 use crate::error::{Error, Result};
 use crate::storage::Storages;
+
+/// An update answer and whether it was served from a stale snapshot.
+pub struct AppUpdate {
+    pub body: Option<Value>,
+    pub stale: bool,
+}
 
 /// One configured server: a database and its storages.
 pub struct HotUpdater {
@@ -38,8 +44,19 @@ impl HotUpdater {
     /// `getAppUpdateInfo`: the decision with `fileUrl` instead of `storageUri`, enriched with
     /// manifest data when the target bundle has it. Keys in upstream's order.
     pub async fn get_app_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {
+        Ok(self.app_update(args, ctx).await?.body)
+    }
+
+    /// [`Self::get_app_update_info`], also telling whether the answer came from a stale snapshot.
+    pub async fn app_update(&self, args: &UpdateArgs, ctx: Ctx) -> Result<AppUpdate> {
         self.db.ensure_ready().await?;
         let lookup = self.db.get_update_info(args, ctx).await?;
+        let stale = lookup.stale;
+        let body = self.enrich(lookup, args, ctx).await?;
+        Ok(AppUpdate { body, stale })
+    }
+
+    async fn enrich(&self, lookup: UpdateLookup, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {
         let Some(info) = lookup.info else { return Ok(None) };
         let file_url = self.storages.resolve_file_url(info.storage_uri.as_deref(), ctx);
         if info.is_init() {
@@ -48,7 +65,7 @@ impl HotUpdater {
         let target = async {
             match lookup.target.clone().filter(|t| t.id == info.id) {
                 Some(t) => Ok(Some(t)),
-                None => self.db.get_bundle_by_id(&info.id, ctx).await,
+                None => self.db.get_bundle_by_id(&info.id, ctx).await.map(|b| b.map(Arc::new)),
             }
         };
         let (file_url, target) = futures::future::try_join(file_url, target).await?;
@@ -59,9 +76,9 @@ impl HotUpdater {
             } else if lookup.current.is_some() || (lookup.seeded && ctx.is_object) {
                 lookup.current.clone()
             } else {
-                self.db.get_bundle_by_id(&args.bundle_id, ctx).await?
+                self.db.get_bundle_by_id(&args.bundle_id, ctx).await?.map(Arc::new)
             };
-            extra = enrich::manifest_artifacts(&self.storages, &target, current.as_ref(), ctx).await?;
+            extra = enrich::manifest_artifacts(&self.storages, &target, current.as_deref(), ctx).await?;
         }
         Ok(Some(response_json(&info, file_url, extra)))
     }

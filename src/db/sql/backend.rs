@@ -6,13 +6,14 @@ use serde_json::{Map, Value};
 use super::database::SqlDatabase;
 use super::errors::is_transient;
 use super::queries;
+use super::snapshot_queries;
 use super::update_check;
 use crate::core::bundle::{Bundle, UpdateArgs};
 use crate::core::constraints::check_bundle_json;
 use crate::core::merge::merge_bundle_patch;
 use crate::db::paginate::{paginate, OffsetSource};
 use crate::db::query::{BundleQuery, BundleWhere};
-use crate::db::{Ctx, Database, UpdateLookup};
+use crate::db::{Ctx, Database, Migrations, UpdateLookup};
 use crate::error::{Error, Result};
 
 /// Runs `$body` (with `$exec` bound to the transaction's executor) in a write transaction,
@@ -94,7 +95,10 @@ impl Database for SqlDatabase {
 
     async fn insert_bundle(&self, bundle: &Value, _ctx: Ctx) -> Result<()> {
         let bundle = parse_bundle(bundle.clone())?;
-        write_tx!(self, |exec| { queries::write_bundle(&mut exec, self.provider, &bundle).await? })
+        write_tx!(self, |exec| {
+            queries::write_bundle(&mut exec, self.provider, &bundle).await?;
+            snapshot_queries::bump_revision(&mut exec, self.provider).await?;
+        })
     }
 
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, _ctx: Ctx) -> Result<()> {
@@ -111,14 +115,49 @@ impl Database for SqlDatabase {
             }
             let bundle = parse_bundle(merged)?;
             queries::write_bundle(&mut exec, self.provider, &bundle).await?;
+            snapshot_queries::bump_revision(&mut exec, self.provider).await?;
         })
     }
 
     async fn delete_bundle(&self, id: &str, _ctx: Ctx) -> Result<()> {
-        write_tx!(self, |exec| { queries::delete_bundle(&mut exec, self.provider, id).await? })
+        write_tx!(self, |exec| {
+            queries::delete_bundle(&mut exec, self.provider, id).await?;
+            snapshot_queries::bump_revision(&mut exec, self.provider).await?;
+        })
+    }
+
+    async fn snapshot_partition(&self, platform: &str, channel: &str) -> Result<Option<Vec<Bundle>>> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        snapshot_queries::partition(&mut held.exec(&self.shared), self.provider, platform, channel).await.map(Some)
+    }
+
+    async fn change_marker(&self) -> Result<Option<String>> {
+        let handle = self.ready().await?;
+        let mut held = handle.pools.acquire(&self.shared).await?;
+        snapshot_queries::change_marker(&mut held.exec(&self.shared), self.provider).await.map(Some)
+    }
+
+    fn migrations(&self) -> Option<&dyn Migrations> {
+        Some(self)
     }
 
     async fn close(&self) {
         self.close_pool().await;
+    }
+}
+
+#[async_trait]
+impl Migrations for SqlDatabase {
+    async fn schema_version(&self) -> Result<Option<String>> {
+        self.migrator().version().await
+    }
+
+    async fn pending_sql(&self) -> Result<Vec<String>> {
+        self.migrator().sql().await
+    }
+
+    async fn migrate(&self) -> Result<Vec<String>> {
+        Ok(self.migrator().migrate().await?.statements)
     }
 }

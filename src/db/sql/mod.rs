@@ -12,6 +12,7 @@ pub mod pool;
 mod queries;
 mod rows;
 pub mod schema;
+mod snapshot_queries;
 mod stmt;
 mod update_check;
 

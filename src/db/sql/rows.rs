@@ -108,9 +108,8 @@ pub fn row_to_patch(row: &DbRow) -> Result<PatchRow> {
     })
 }
 
-/// `select … from bundle_patches where bundle_id in (…)`; `ids` must not be empty.
-pub fn select_patches(provider: Provider, ids: &[String]) -> Stmt {
-    let mut b = SqlBuilder::new(provider);
+/// The select list of `bundle_patches` columns, readable on every engine.
+pub fn patch_select_list(provider: Provider) -> String {
     let list: Vec<String> = PATCH_COLUMNS
         .iter()
         .map(|c| match *c {
@@ -118,7 +117,13 @@ pub fn select_patches(provider: Provider, ids: &[String]) -> Stmt {
             _ => (*c).to_string(),
         })
         .collect();
-    b.push(&format!("select {} from bundle_patches where bundle_id in ", list.join(", ")));
+    list.join(", ")
+}
+
+/// `select … from bundle_patches where bundle_id in (…)`; `ids` must not be empty.
+pub fn select_patches(provider: Provider, ids: &[String]) -> Stmt {
+    let mut b = SqlBuilder::new(provider);
+    b.push(&format!("select {} from bundle_patches where bundle_id in ", patch_select_list(provider)));
     b.list(ids, true);
     b.push(" order by order_index asc");
     b.finish()

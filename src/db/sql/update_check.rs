@@ -14,6 +14,8 @@
 //! The candidate predicate is re-applied in Rust, so a database collation (MySQL compares
 //! case-insensitively) can only add rows, never change an answer.
 
+use std::sync::Arc;
+
 use super::conn::Exec;
 use super::dialect::Provider;
 use super::queries::{fetch_bundles, load_patches, select_bundles};
@@ -97,7 +99,7 @@ pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &Upd
     let Some(info) = info else {
         // Upstream seeds nothing when there is no update, and nothing downstream reads the
         // bundles then, so no patch query is spent on them.
-        return Ok(UpdateLookup { info: None, target: None, current: None, seeded: false });
+        return Ok(UpdateLookup { info: None, target: None, current: None, seeded: false, stale: false });
     };
     let pick = |id: &str| candidates.iter().find(|b| b.id == id).map(|b| (*b).clone());
     let mut found: Vec<Bundle> = Vec::with_capacity(2);
@@ -106,7 +108,7 @@ pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &Upd
         found.extend(pick(&args.bundle_id));
     }
     load_patches(exec, provider, &mut found).await?;
-    let target = found.iter().find(|b| b.id == info.id).cloned();
-    let current = found.into_iter().find(|b| b.id == args.bundle_id);
-    Ok(UpdateLookup { info: Some(info), target, current, seeded: true })
+    let target = found.iter().find(|b| b.id == info.id).cloned().map(Arc::new);
+    let current = found.into_iter().find(|b| b.id == args.bundle_id).map(Arc::new);
+    Ok(UpdateLookup { info: Some(info), target, current, seeded: true, stale: false })
 }

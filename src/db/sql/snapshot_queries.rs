@@ -1,0 +1,79 @@
+//! The two queries behind the in-memory snapshot (`crate::db::snapshot`), and the revision row
+//! that lets several hot-updater-rs processes on one database see each other's writes.
+
+use super::conn::Exec;
+use super::dialect::Provider;
+use super::queries::{fetch_bundles, select_bundles};
+use super::rows::{attach_patches, patch_select_list, row_to_patch};
+use super::stmt::SqlBuilder;
+use crate::core::bundle::Bundle;
+use crate::error::Result;
+
+/// Key of the row (in upstream's settings table) that every write through hot-updater-rs
+/// changes. Upstream only reads the `version` row, so the extra row is invisible to it.
+pub const REVISION_KEY: &str = "hot-updater-rs.revision";
+
+fn push_partition_scope(b: &mut SqlBuilder, platform: &str, channel: &str) {
+    b.push(" where enabled = ").boolean(true);
+    b.push(" and platform = ").text(Some(platform));
+    b.push(" and channel = ").text(Some(channel));
+}
+
+/// Every enabled bundle of `platform`/`channel` with its patches: two queries, whatever the
+/// number of bundles (the patches are selected through a subquery, not an id list).
+pub async fn partition(exec: &mut Exec<'_>, provider: Provider, platform: &str, channel: &str) -> Result<Vec<Bundle>> {
+    let mut b = select_bundles(provider);
+    push_partition_scope(&mut b, platform, channel);
+    let mut bundles = fetch_bundles(exec, &b.finish()).await?;
+    if bundles.is_empty() {
+        return Ok(bundles);
+    }
+    let mut p = SqlBuilder::new(provider);
+    p.push(&format!("select {} from bundle_patches where bundle_id in (select id from bundles", patch_select_list(provider)));
+    push_partition_scope(&mut p, platform, channel);
+    p.push(") order by order_index asc");
+    let rows = exec.fetch_all(&p.finish()).await?;
+    let patches = rows.iter().map(row_to_patch).collect::<Result<Vec<_>>>()?;
+    attach_patches(&mut bundles, patches);
+    Ok(bundles)
+}
+
+/// `count(*)`, the highest id and the revision row, in one round trip.
+pub async fn change_marker(exec: &mut Exec<'_>, provider: Provider) -> Result<String> {
+    let key = provider.key_column();
+    let max_id = match provider {
+        // PostgreSQL has no max() over uuid.
+        Provider::Postgres => "max(id::text)",
+        Provider::Sqlite | Provider::MySql => "max(id)",
+    };
+    let sql = format!(
+        "select (select count(*) from bundles) as total, (select {max_id} from bundles) as last_id, \
+         (select value from private_hot_updater_settings where {key} = '{REVISION_KEY}') as revision"
+    );
+    let rows = exec.fetch_all(&super::stmt::raw(sql)).await?;
+    let Some(row) = rows.first() else { return Ok(String::new()) };
+    let total = row.opt_int("total")?.unwrap_or(0);
+    let last = row.opt_text("last_id")?.unwrap_or_default();
+    let revision = row.opt_text("revision")?.unwrap_or_default();
+    Ok(format!("{total}|{last}|{revision}"))
+}
+
+/// Records a new revision (inside the write's transaction).
+pub async fn bump_revision(exec: &mut Exec<'_>, provider: Provider) -> Result<()> {
+    let token = revision_token();
+    let key = provider.key_column();
+    let head = format!("insert into private_hot_updater_settings ({key}, value) values ('{REVISION_KEY}', '{token}')");
+    let sql = match provider {
+        Provider::MySql => format!("{head} on duplicate key update value = '{token}'"),
+        Provider::Sqlite | Provider::Postgres => format!("{head} on conflict ({key}) do update set value = '{token}'"),
+    };
+    exec.execute(&super::stmt::raw(sql)).await.map(drop)
+}
+
+/// A token unique enough to tell two writes apart: time plus a process-wide counter.
+fn revision_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{nanos:x}-{:x}-{:x}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
