@@ -5,6 +5,8 @@ const { fromNative } = require("./errors.js");
 const { NATIVE, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
+/** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
+const INSTANCE = Symbol.for("hot-updater-rs/instance");
 const SDK_VERSION_HEADER = "Hot-Updater-SDK-Version";
 /** Bodies larger than this are answered with 413 before they are read. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -128,6 +130,7 @@ function createHotUpdater(options) {
       await call("deleteBundleById", [bundleId], context);
     },
   };
+  Object.defineProperty(api, INSTANCE, { enumerable: false, value: { server, database: opts.database, jsDatabase: db.js } });
   Object.defineProperty(api, "close", {
     enumerable: false,
     value: async () => {
@@ -172,4 +175,4 @@ const postgresDatabase = (config) => serverDatabase("postgres", "postgresDatabas
 /** Native MySQL / MariaDB database (`mysql://user:pass@host:3306/db`). */
 const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", config);
 
-module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, HOT_UPDATER_SERVER_VERSION };
+module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, HOT_UPDATER_SERVER_VERSION, INSTANCE };

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use super::{BundleQuery, Ctx, Database, UpdateLookup};
+use super::{BundleQuery, Ctx, Database, Migrations, UpdateLookup};
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus};
 use crate::core::collate::locale_compare;
 use crate::core::rollout::{is_cohort_eligible_prepared, normalize_target_cohorts, parse_request_cohort, RequestCohort, RolloutShuffle};
@@ -281,6 +281,9 @@ impl Database for SnapshotDatabase {
     }
     async fn change_marker(&self) -> Result<Option<String>> {
         self.inner.change_marker().await
+    }
+    fn migrations(&self) -> Option<&dyn Migrations> {
+        self.inner.migrations()
     }
     async fn close(&self) {
         self.invalidate();

@@ -3,4 +3,5 @@
 pub mod bridge;
 pub mod internals;
 pub mod options;
+pub mod schema;
 pub mod server;

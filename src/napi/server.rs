@@ -27,14 +27,15 @@ pub struct NativeResponse {
     pub stale: bool,
 }
 
-fn to_napi(err: Error) -> napi::Error {
+/// An error as JS sees it: `code\0message`, split again by the wrapper.
+pub(crate) fn to_napi(err: Error) -> napi::Error {
     napi::Error::new(Status::GenericFailure, format!("{}\u{0}{}", err.kind.code(), err.message))
 }
 
 /// The native server behind `createHotUpdater`.
 #[napi]
 pub struct NativeHotUpdater {
-    api: Arc<HotUpdater>,
+    pub(crate) api: Arc<HotUpdater>,
     base_path: String,
     routes: Routes,
     adapter_name: String,
