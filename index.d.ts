@@ -155,3 +155,98 @@ export declare function postgresDatabase(config: { connectionString: string } & 
 
 /** Native MySQL / MariaDB on upstream's schema. */
 export declare function mysqlDatabase(config: { connectionString: string } & SqlPoolOptions): NativeDatabase;
+
+/** A native storage made by `s3Storage()` / `r2Storage()`; pass it in `storages`. */
+export interface NativeStorage {
+  readonly name: string;
+  readonly supportedProtocol: string;
+}
+
+/** Static S3 credentials (credential provider functions are not supported natively). */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Options the native S3 and R2 storages add to upstream's config (all optional). */
+export interface NativeS3StorageOptions {
+  /** Lifetime of presigned download URLs in seconds (1 to 604800). @default 3600 */
+  expiresIn?: number;
+  /** Serve unsigned `publicBaseUrl/<key>` URLs (a CDN or public bucket) instead of presigned ones. */
+  publicBaseUrl?: string;
+  /**
+   * Reuse a presigned URL while more than half its lifetime is left, and keep manifest texts by
+   * storage URI (bounded: 10,000 URLs, 16 MiB of text). @default true
+   */
+  cache?: boolean;
+  /** @default 5000 */
+  connectTimeoutMs?: number;
+  /** Whole-request timeout of GetObject calls. @default 15000 */
+  requestTimeoutMs?: number;
+}
+
+/** `@hot-updater/aws`'s `s3Storage` config (the S3 client options the native storage uses). */
+export interface S3StorageConfig extends NativeS3StorageOptions {
+  bucketName: string;
+  /** @default process.env.AWS_REGION */
+  region?: string;
+  /** @default process.env.AWS_ENDPOINT_URL */
+  endpoint?: string | URL | { url: string | URL };
+  /** @default true if `AWS_S3_FORCE_PATH_STYLE` is 1/true/yes/on or an endpoint is set */
+  forcePathStyle?: boolean;
+  /** @default AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN */
+  credentials?: S3Credentials;
+  /** Accepted for config compatibility (used by the CLI's upload profile only). */
+  basePath?: string;
+}
+
+/** `@hot-updater/cloudflare`'s `r2Storage` config (R2's S3 API). */
+export interface R2StorageConfig extends NativeS3StorageOptions {
+  bucketName: string;
+  /** Builds the endpoint `https://<accountId>.r2.cloudflarestorage.com`. */
+  accountId?: string;
+  endpoint?: string | URL | { url: string | URL };
+  /** @default "auto" */
+  region?: string;
+  /** @default true */
+  forcePathStyle?: boolean;
+  /** R2 S3 API credentials; without them every runtime call fails, as upstream's Wrangler mode does. */
+  credentials?: S3Credentials;
+  basePath?: string;
+}
+
+/** Native S3 storage for `s3://<bucket>/<key>` URIs: SigV4 presigned downloads, GetObject for manifests. */
+export declare function s3Storage(config: S3StorageConfig): NativeStorage;
+
+/** Native Cloudflare R2 storage for `r2://<bucket>/<key>` URIs, through R2's S3 API. */
+export declare function r2Storage(config: R2StorageConfig): NativeStorage;
+
+/** Options of `fileStorage`. */
+export interface FileStorageConfig {
+  /** Folder that holds the files (created if missing); `<dir>/<key>` is the file of a key. */
+  dir: string;
+  /**
+   * Where the files are downloaded from (a CDN, or a web server serving `dir`): URLs become
+   * `<publicBaseUrl>/<key>`. Unset: `<request origin><basePath>/files/<key>` on this server, which
+   * needs a request, so the JS methods (`getAppUpdateInfo`) then fail with a clear error.
+   */
+  publicBaseUrl?: string;
+  /** Largest accepted upload (the file part), in bytes; larger ones get 413. @default 536870912 (512 MiB) */
+  maxUploadBytes?: number;
+}
+
+/** A storage made by `fileStorage()`; pass it in `storages`. */
+export interface FileStorage {
+  readonly name: "fileStorage";
+  readonly supportedProtocol: "file-storage";
+}
+
+/**
+ * Bundles on the server's own disk, no cloud account needed. Stored URIs are
+ * `file-storage://local/<key>` (never the server's host, so moving the server keeps old bundles
+ * valid). The handler then also answers `GET/HEAD <basePath>/files/<key>` (ETag, Range, 304), and,
+ * with `routes.bundles`, the upload API upstream's `standaloneStorage` calls:
+ * `POST <basePath>/api/storage/upload`, `DELETE …/delete`, `POST …/readText`, `POST …/getDownloadUrl`.
+ */
+export declare function fileStorage(config: FileStorageConfig): FileStorage;

@@ -1,12 +1,16 @@
 "use strict";
-const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
+const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, s3Storage, r2Storage, HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
 const { HotUpdaterSchemaMigrationRequiredError } = require("./lib/plugins.js");
+const { fileStorage } = require("./lib/file-storage.js");
 
 module.exports = {
   createHotUpdater,
   sqliteDatabase,
   postgresDatabase,
   mysqlDatabase,
+  s3Storage,
+  r2Storage,
+  fileStorage,
   HotUpdaterSchemaMigrationRequiredError,
   HOT_UPDATER_SERVER_VERSION,
 };

@@ -1,6 +1,8 @@
 "use strict";
 // `toNodeHandler` for Express / Connect-style servers.
 
+const { Readable } = require("node:stream");
+const { pipeline } = require("node:stream/promises");
 const { HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
 
 /** Bodies larger than this are refused with 413 while they are read. */
@@ -39,6 +41,11 @@ async function requestBody(req) {
   return {};
 }
 
+function isStreamedUpload(req) {
+  const type = (req.headers && req.headers["content-type"]) || "";
+  return req.method === "POST" && !req.body && req._body !== true && typeof req.on === "function" && !req.readableEnded && /^multipart\/form-data/i.test(type);
+}
+
 function send(res, status, headers, text) {
   if (typeof res.status === "function") res.status(status);
   else res.statusCode = status;
@@ -61,7 +68,11 @@ function toNodeHandler(hotUpdater) {
         if (value) headers.set(key, Array.isArray(value) ? value.join(", ") : String(value));
       }
       const init = { method: req.method, headers };
-      if (req.method && req.method !== "GET" && req.method !== "HEAD") {
+      if (isStreamedUpload(req)) {
+        // fileStorage uploads: binary and possibly huge, so handed over as the raw stream.
+        init.body = Readable.toWeb(req);
+        init.duplex = "half";
+      } else if (req.method && req.method !== "GET" && req.method !== "HEAD") {
         const body = await requestBody(req);
         if (body.tooLarge) {
           send(res, 413, [["Content-Type", "application/json"]], JSON.stringify({ error: "Payload too large" }));
@@ -70,6 +81,14 @@ function toNodeHandler(hotUpdater) {
         if (body.text !== undefined) init.body = body.text;
       }
       const response = await hotUpdater.handler(new Request(url, init));
+      if (response.body && !/^application\/json\b/i.test(response.headers.get("content-type") || "")) {
+        // fileStorage downloads: bytes, streamed (a text round trip would corrupt them).
+        if (typeof res.status === "function") res.status(response.status);
+        else res.statusCode = response.status;
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        await pipeline(Readable.fromWeb(response.body), res).catch(() => res.destroy());
+        return;
+      }
       const text = await response.text();
       send(res, response.status, response.headers, text);
     } catch (error) {

@@ -54,18 +54,22 @@ const variants = {
   "native SQLite": (dir) => sqliteDatabase({ path: join(dir, "ours.db") }),
   "native SQLite, snapshot off": (dir) => sqliteDatabase({ path: join(dir, "ours-direct.db"), snapshot: false }),
   "upstream Kysely plugin through the JS bridge": (dir) => upstreamKysely(join(dir, "bridge.db")).adapter,
+  // No storage plugin: `storage://` URIs fail identically (500), http(s) URIs pass through, and
+  // every answer can come from the synchronous snapshot path.
+  "native SQLite, no storage plugins": (dir) => sqliteDatabase({ path: join(dir, "ours-nostorage.db") }),
 };
 
 for (const [name, database] of Object.entries(variants)) {
   test(`parity with @hot-updater/server: ${name}`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "hu-parity-"));
-    const upstream = await createUpstream(join(dir, "upstream.db"), { storages: [parityStorage()] });
+    const storages = name.includes("no storage") ? [] : [parityStorage()];
+    const upstream = await createUpstream(join(dir, "upstream.db"), { storages });
     if (name.includes("bridge")) {
       // The bridge variant uses its own migrated file.
       const side = await createUpstream(join(dir, "bridge.db"));
       await side.close();
     }
-    const ours = createHotUpdater({ database: database(dir), storages: [parityStorage()], basePath: "/hot-updater", routes });
+    const ours = createHotUpdater({ database: database(dir), storages, basePath: "/hot-updater", routes });
     t.after(async () => {
       await ours.close();
       await upstream.close();

@@ -2,8 +2,8 @@
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
 //   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--install-wrk]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { benchBundles, describeBundles } from "./lib/dataset.mjs";
@@ -11,14 +11,20 @@ import { ensureWrk, writeLuaScript } from "./lib/http.mjs";
 import { machineFacts } from "./lib/machine.mjs";
 import { measureServer } from "./lib/measure.mjs";
 import { buildMix, verifyMix } from "./lib/mix.mjs";
-import { parseOptions } from "./lib/options.mjs";
+import { USAGE, parseOptions } from "./lib/options.mjs";
 import { dropPostgres, postgresStatus, seedPostgres } from "./lib/postgres.mjs";
 import { hasCommand, stopAll } from "./lib/procs.mjs";
 import { printResult, writeReport } from "./lib/report.mjs";
 import { IMPLS, createServer } from "./lib/servers.mjs";
 import { checkSeeder, seedSqlite } from "./lib/sqlite.mjs";
 
-const options = parseOptions(process.argv.slice(2));
+let options;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 const command = ["node bench/run.mjs", ...process.argv.slice(2)].join(" ");
 const dir = mkdtempSync(join(tmpdir(), "hu-bench-"));
 const liveDatabases = new Set();
@@ -95,7 +101,6 @@ async function benchSize(db, n, bundles, env) {
       result.verified = true;
       console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (${Math.round(performance.now() - started)} ms) — ${composition}`);
     }
-    writeFileSync(join(sub, "mix.json"), JSON.stringify(mix));
     const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, options };
     const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
     for (const impl of IMPLS) {
@@ -136,6 +141,9 @@ async function main() {
   if (!wrk.ok) note(wrk.note);
   const machine = machineFacts();
   const pin = hasCommand("taskset") && machine.cores >= 2;
+  if (machine.loadAverageAtStart[0] > machine.cores / 2) {
+    note(`The machine is busy (1-minute load average ${machine.loadAverageAtStart[0]} on ${machine.cores} cores): the numbers of this run are noisy.`);
+  }
   if (wrk.ok && !pin) note("HTTP processes are not pinned: taskset is missing or there is only one core.");
   let dbs = options.dbs;
   if (dbs.includes("postgres")) {
@@ -159,6 +167,7 @@ async function main() {
   const failed = results.filter((r) => !r.verified || r.error);
   if (failed.length) note(`${failed.length} of ${results.length} size(s) failed verification or errored: ${failed.map((r) => `${r.db} N=${r.n}: ${r.error}`).join("; ")}`);
   if (interrupted) return 130;
+  machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
   writeReport(report);
   console.log("\nwrote bench/results/latest.json and the results table in BENCHMARKS.md");

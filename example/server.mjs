@@ -7,10 +7,12 @@
 //   GET /hot-updater/app-version/:platform/:appVersion/:channel/:minBundleId/:bundleId[/:cohort]
 //   GET /hot-updater/fingerprint/:platform/:fingerprintHash/:channel/:minBundleId/:bundleId[/:cohort]
 // The bundle management API (/hot-updater/api/bundles…) can create, change and delete bundles.
+// Bundle files are served at /hot-updater/files/<key>; the CLI uploads them with
+//   standaloneStorage({ baseUrl: "http://host:3000/hot-updater/api/storage", commonHeaders: { Authorization: "Bearer <token>" } })
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import { createHotUpdater, sqliteDatabase } from "hot-updater-rs";
+import { createHotUpdater, fileStorage, sqliteDatabase } from "hot-updater-rs";
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "127.0.0.1";
@@ -18,7 +20,8 @@ const token = process.env.HOT_UPDATER_TOKEN;
 
 const hotUpdater = createHotUpdater({
   database: sqliteDatabase({ path: "./data/hot-updater.db" }), // the folder is created if missing
-  storages: [], // add storage plugins (e.g. s3Storage from @hot-updater/aws) to sign download URLs
+  // Bundles on this disk: downloads at /hot-updater/files/<key>, uploads through /hot-updater/api/storage/*.
+  storages: [fileStorage({ dir: "./data/files" })],
   basePath: "/hot-updater",
   routes: { updateCheck: true, bundles: true },
 });

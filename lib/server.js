@@ -3,6 +3,8 @@
 const native = require("./binding.js");
 const { fromNative } = require("./errors.js");
 const { NATIVE, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
+const { createFileRoutes } = require("./file-routes.js");
+const { s3StorageOption, r2StorageOption } = require("./s3.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
@@ -42,6 +44,14 @@ function jsonResponse(status, body) {
 
 const STALE_HEADERS = { "Content-Type": "application/json", "Hot-Updater-Snapshot": "stale" };
 
+/** The Web `Response` for a native answer; unexpected errors are logged like upstream. */
+function toResponse(res) {
+  if (res.errorMessage !== undefined && res.errorMessage !== null) {
+    console.error("Hot Updater handler error:", new Error(res.errorMessage));
+  }
+  return new Response(res.body, { status: res.status, headers: res.stale ? STALE_HEADERS : JSON_HEADERS });
+}
+
 async function readBody(request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { tooLarge: true };
@@ -74,6 +84,8 @@ function createHotUpdater(options) {
   } catch (error) {
     throw fromNative(error);
   }
+  // `fileStorage` downloads and its upload API are answered here, streaming, before the native router.
+  const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], { basePath: server.basePath, bundles: Boolean(opts.routes && opts.routes.bundles) });
 
   const call = async (method, args, context) => {
     const id = contexts.enter(context);
@@ -91,7 +103,16 @@ function createHotUpdater(options) {
     // Frameworks such as Hono's `mount` pass (request, env, executionCtx): then the second
     // argument is not a context, exactly as upstream decides.
     const ctx = arguments.length > 2 ? undefined : context;
+    if (files !== null) {
+      const answered = await files.handle(request);
+      if (answered !== null) return answered;
+    }
     const method = request.method;
+    if (method === "GET") {
+      // Answered within the native call when nothing needs I/O (a warm snapshot).
+      const now = server.handleSync(method, request.url, request.headers.get(SDK_VERSION_HEADER));
+      if (now) return toResponse(now);
+    }
     let body;
     if (method !== "GET" && method !== "HEAD") {
       const read = await readBody(request);
@@ -100,12 +121,7 @@ function createHotUpdater(options) {
     }
     const id = contexts.enter(ctx);
     try {
-      const res = await server.handle(method, request.url, request.headers.get(SDK_VERSION_HEADER), body, id, isObjectContext(ctx));
-      if (res.errorMessage !== undefined && res.errorMessage !== null) {
-        console.error("Hot Updater handler error:", new Error(res.errorMessage));
-      }
-      if (res.stale) return new Response(res.body, { status: res.status, headers: STALE_HEADERS });
-      return jsonResponse(res.status, res.body);
+      return toResponse(await server.handle(method, request.url, request.headers.get(SDK_VERSION_HEADER), body, id, isObjectContext(ctx)));
     } finally {
       contexts.leave(id);
     }
@@ -175,4 +191,15 @@ const postgresDatabase = (config) => serverDatabase("postgres", "postgresDatabas
 /** Native MySQL / MariaDB database (`mysql://user:pass@host:3306/db`). */
 const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", config);
 
-module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, HOT_UPDATER_SERVER_VERSION, INSTANCE };
+/** A native storage marker: `resolveStorages` passes its hidden option to the native core. */
+function nativeStorage(name, supportedProtocol, option) {
+  return Object.defineProperty({ name, supportedProtocol }, NATIVE, { value: option, enumerable: false });
+}
+
+/** Native S3 storage (`s3://bucket/key`): upstream's `s3Storage` config from `@hot-updater/aws`. */
+const s3Storage = (config) => nativeStorage("s3Storage", "s3", s3StorageOption(config));
+
+/** Native Cloudflare R2 storage (`r2://bucket/key`) through R2's S3 API: upstream's `r2Storage` config. */
+const r2Storage = (config) => nativeStorage("r2Storage", "r2", r2StorageOption(config));
+
+module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, s3Storage, r2Storage, HOT_UPDATER_SERVER_VERSION, INSTANCE };

@@ -17,4 +17,6 @@ if ! node_modules/.bin/bun --version >/dev/null 2>&1; then
   npm rebuild bun
   node_modules/.bin/bun --version
 fi
+# The local S3 server of the storage tests (s3s-fs, built from crates.io once per machine).
+bash scripts/s3-server.sh --install
 echo "setup: node $(node --version), bun $(node_modules/.bin/bun --version), $(cargo --version)"

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { createServer } = await import("./servers.mjs");
+const { memoryStats } = await import("./loop.mjs");
 const { Hono } = await import("hono");
 const { serve } = await import("@hono/node-server");
 
@@ -25,7 +26,7 @@ async function close() {
 
 process.on("message", (message) => {
   if (message?.cmd === "stats") {
-    process.send({ stats: { rssMB: process.memoryUsage().rss / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 } });
+    process.send({ stats: memoryStats() });
   } else if (message?.cmd === "close") {
     close();
   }

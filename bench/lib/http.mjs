@@ -66,9 +66,11 @@ export function parseWrk(out) {
   };
 }
 
-async function wrk(port, script, seconds, pin) {
+/** One wrk run, then one more request so that the checks wrk left in flight are done. */
+async function wrk(port, script, seconds, pin, drain) {
   const args = ["-t1", "-c32", `-d${seconds}s`, "--timeout", "30s", "--latency", "-s", script, `http://127.0.0.1:${port}`];
   const { stdout } = await run("wrk", args, { cpu: pin ? 0 : undefined, timeoutMs: (seconds + 60) * 1000 });
+  await fetch(`http://127.0.0.1:${port}${drain.path}`, { signal: AbortSignal.timeout(120_000) }).then((res) => res.text());
   return parseWrk(stdout);
 }
 
@@ -102,9 +104,9 @@ export async function httpBench({ dir, name, server, mix, expected, script, timi
       done.then((r) => Promise.reject(new Error(`server child exited early: ${r.stderr.trim().slice(-1000)}`))),
     ]);
     const checkedOverHttp = await checkOverHttp(ready.port, mix, expected, timing.httpCheckSample);
-    if (timing.warmupSeconds > 0) await wrk(ready.port, script, timing.warmupSeconds, pin);
+    if (timing.warmupSeconds > 0) await wrk(ready.port, script, timing.warmupSeconds, pin, mix[0]);
     const runs = [];
-    for (let i = 0; i < timing.runs; i++) runs.push(await wrk(ready.port, script, timing.seconds, pin));
+    for (let i = 0; i < timing.runs; i++) runs.push(await wrk(ready.port, script, timing.seconds, pin, mix[0]));
     const statsMessage = nextMessage(child, (m) => m?.stats, 10_000);
     child.send({ cmd: "stats" });
     const { stats } = await statsMessage;

@@ -1,6 +1,23 @@
 // Time-bounded in-process load: `concurrency` async workers call handler(new Request(...)) over
 // the mix in rotation and read every body, until the deadline. Never unbounded.
+import { readFileSync } from "node:fs";
+
 import { toRequest } from "./servers.mjs";
+
+/**
+ * This process's resident memory now and at its peak, in MB. The peak is Linux's VmHWM, which
+ * belongs to this program image; getrusage's maxRSS would also count the harness's memory,
+ * inherited through fork before exec.
+ */
+export function memoryStats() {
+  let peak = null;
+  try {
+    peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))[1]) / 1024;
+  } catch {
+    peak = process.resourceUsage().maxRSS / 1024; // not Linux: the best there is
+  }
+  return { rssMB: process.memoryUsage().rss / 2 ** 20, maxRssMB: peak };
+}
 
 export function percentile(sorted, p) {
   if (sorted.length === 0) return null;
@@ -69,4 +86,29 @@ export async function measure(handler, mix, { concurrency, warmupMs, runs, durat
     errors: results.reduce((n, r) => n + r.errors, 0),
     runs: results,
   };
+}
+
+/**
+ * From a fresh server: checks at concurrency 1 for `durationMs` in 250 ms buckets. Steady speed
+ * is the median 1 s rate over the last quarter; "full speed" is reached at the first moment
+ * after which every 1 s window runs at half that rate or more. A server still warming up at
+ * the end of the budget is under-reported, so the result says whether it settled in the first
+ * half of the budget.
+ */
+export async function settle(handler, mix, { durationMs }) {
+  const bucketMs = 250;
+  const counts = new Array(Math.ceil(durationMs / bucketMs)).fill(0);
+  const started = performance.now();
+  for (let i = 1; performance.now() - started < durationMs; i++) {
+    const res = await handler(toRequest(mix[i % mix.length]));
+    await res.text();
+    const b = Math.floor((performance.now() - started) / bucketMs);
+    if (b < counts.length) counts[b]++;
+  }
+  const perWindow = counts.slice(0, -3).map((_, i) => counts[i] + counts[i + 1] + counts[i + 2] + counts[i + 3]);
+  const steadyPerSecond = median(perWindow.slice(Math.floor(perWindow.length * 0.75))) ?? 0;
+  let first = perWindow.length;
+  while (first > 0 && perWindow[first - 1] >= steadyPerSecond / 2) first--;
+  const toFullSpeedMs = first * bucketMs;
+  return { toFullSpeedMs, settledInFirstHalf: toFullSpeedMs <= durationMs / 2, steadyPerSecond, budgetMs: durationMs, bucketMs, counts };
 }

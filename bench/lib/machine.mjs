@@ -1,7 +1,7 @@
 // Facts about the machine and the software under test, recorded with every result.
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { availableParallelism, cpus, release, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,6 +48,7 @@ export function machineFacts() {
     cpu: cpuModel(),
     cores: availableParallelism(),
     memoryGB: Math.round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
     kernel: release(),
     node: process.version,
     hotUpdaterRs: JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")).version,

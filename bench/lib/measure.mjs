@@ -41,6 +41,9 @@ export async function measureServer(impl, server, n, ctx, result) {
   console.log(`  ${label} startup: import → first check ${f(result.startup.importToFirstCheckMs, 1)} ms (process start → first check ${f(result.startup.processStartToFirstCheckMs, 1)} ms; median of ${starts.length})`);
 
   const inproc = await child(ctx.dir, `inproc-${impl}`, { mode: "inproc", server, mix: ctx.mix, concurrencies: CONCURRENCIES, timing: budget.inproc }, budget.inprocTimeoutMs);
+  result.settled = inproc.settled;
+  const st = inproc.settled;
+  console.log(`  ${label} full speed ${f(st.toFullSpeedMs)} ms after the first answer${st.settledInFirstHalf ? "" : ` (NOT settled within half of the ${st.budgetMs / 1000} s budget)`}; steady ${f(st.steadyPerSecond)} checks/s at c=1`);
   result.inproc = inproc.byConcurrency;
   result.inprocMemory = { rssMB: inproc.rssMB, maxRssMB: inproc.maxRssMB };
   for (const c of CONCURRENCIES) {

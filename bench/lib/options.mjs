@@ -3,27 +3,31 @@ import { parseArgs } from "node:util";
 
 export const USAGE = `node bench/run.mjs [options]
   --sizes 100,1000     bundle counts (default 100,1000,10000,100000; with --quick 100,1000)
-  --quick              short runs (0.5 s warm-up, 3 × 1 s in-process; 1 s + 3 × 2 s over HTTP)
+  --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP)
   --db sqlite|postgres|both   databases to run on (default both; PostgreSQL needs the pg driver)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
   --help`;
 
 const FULL = {
-  inproc: { warmupMs: 2000, runs: 3, durationMs: 3000 },
-  inprocSlow: { warmupMs: 1000, runs: 1, durationMs: 3000 },
+  inproc: { settleMs: 12000, warmupMs: 2000, runs: 3, durationMs: 3000 },
+  inprocSlow: { settleMs: 3000, warmupMs: 1000, runs: 1, durationMs: 3000 },
   http: { warmupSeconds: 2, runs: 3, seconds: 5, httpCheckSample: 50 },
-  httpSlow: { warmupSeconds: 1, runs: 1, seconds: 5, httpCheckSample: 10 },
+  httpSlow: { warmupSeconds: 0, runs: 1, seconds: 15, httpCheckSample: 10 },
   startupRuns: 3,
 };
 const QUICK = {
-  inproc: { warmupMs: 500, runs: 3, durationMs: 1000 },
-  inprocSlow: { warmupMs: 500, runs: 1, durationMs: 1000 },
+  inproc: { settleMs: 6000, warmupMs: 500, runs: 3, durationMs: 1000 },
+  inprocSlow: { settleMs: 2000, warmupMs: 500, runs: 1, durationMs: 1000 },
   http: { warmupSeconds: 1, runs: 3, seconds: 2, httpCheckSample: 20 },
-  httpSlow: { warmupSeconds: 1, runs: 1, seconds: 2, httpCheckSample: 5 },
+  httpSlow: { warmupSeconds: 0, runs: 1, seconds: 10, httpCheckSample: 5 },
   startupRuns: 3,
 };
-/** Upstream at this many bundles or more gets the short budget (it takes ~0.2 s a check). */
+/**
+ * Upstream at this many bundles or more gets fewer runs (it takes ~0.2 s a check). Its wrk run
+ * is longer, not shorter: 32 interleaved checks finish together after ~32 × 0.2 s, so a short
+ * run would see none. Its warm-up is the HTTP answer check.
+ */
 export const SLOW_UPSTREAM_AT = 100_000;
 export const CONCURRENCIES = [1, 32];
 
@@ -63,7 +67,7 @@ export function budgetFor(options, impl, n) {
   const slow = impl === "upstream" && n >= SLOW_UPSTREAM_AT;
   const inproc = slow ? options.budget.inprocSlow : options.budget.inproc;
   const http = slow ? options.budget.httpSlow : options.budget.http;
-  const inprocTotalMs = CONCURRENCIES.length * (inproc.warmupMs + inproc.runs * inproc.durationMs);
+  const inprocTotalMs = inproc.settleMs + CONCURRENCIES.length * (inproc.warmupMs + inproc.runs * inproc.durationMs);
   return {
     inproc,
     inprocTimeoutMs: inprocTotalMs + 180_000,

@@ -21,7 +21,7 @@ export async function postgresStatus() {
   } catch {
     return {
       ok: false,
-      note: "PostgreSQL skipped: the `pg` driver is not installed (upstream's Kysely migrator and adapter need it). Install it with `npm install --no-save pg` (or add it as a devDependency), then run `node bench/run.mjs --db postgres`.",
+      note: "PostgreSQL skipped: the `pg` driver is not installed (upstream's Kysely migrator and adapter need it; it is a devDependency): run `npm ci` (or `npm install --no-save pg`), then `node bench/run.mjs --db postgres`.",
     };
   }
   if (!hasCommand("psql")) return { ok: false, note: "PostgreSQL skipped: `psql` is not on PATH (apt-get install -y postgresql-client)." };
@@ -33,23 +33,11 @@ export async function postgresStatus() {
   return { ok: true };
 }
 
+/** Upstream's own Kysely migrator, through the shared reference helper. */
 async function migrate(url) {
-  const [{ createHotUpdater }, { kyselyAdapter }, { createMigrator }, { Kysely, PostgresDialect }, pg] = await Promise.all([
-    import("@hot-updater/server"),
-    import("@hot-updater/server/adapters/kysely"),
-    import("@hot-updater/server/db"),
-    import("kysely"),
-    import("pg"),
-  ]);
-  const Pool = pg.Pool ?? pg.default.Pool;
-  const db = new Kysely({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 2 }) }) });
-  try {
-    const hotUpdater = createHotUpdater({ database: kyselyAdapter({ db, provider: "postgresql" }) });
-    const result = await createMigrator(hotUpdater).migrateToLatest();
-    await result.execute();
-  } finally {
-    await db.destroy();
-  }
+  const { createUpstreamServer } = await import("../../__test__/helpers/upstream-servers.mjs");
+  const upstream = await createUpstreamServer("postgresql", url, { migrate: true });
+  await upstream.close();
 }
 
 const csvField = (v) => (v === null || v === undefined ? "" : typeof v === "string" ? `"${v.replaceAll('"', '""')}"` : String(v));

@@ -23,6 +23,7 @@ const COLUMNS = [
   ["peak RSS MB", (s) => s.http?.maxRssMB ?? s.inprocMemory?.maxRssMB, 0],
   ["RSS after load MB", (s) => s.http?.rssMB ?? s.inprocMemory?.rssMB, 0],
   ["import→1st check ms", (s) => s.startup?.importToFirstCheckMs, 0],
+  ["1st check→full speed ms", (s) => s.settled?.toFullSpeedMs, 0],
 ];
 
 const fmt = (v, digits) => (typeof v !== "number" || !Number.isFinite(v) ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -51,7 +52,7 @@ function markdown(report) {
   const lines = [
     `Command: \`${report.command}\` (${report.finishedAt})`,
     "",
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}; Node ${m.node}. ` +
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
       `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer}; ${m.wrk ?? "wrk not installed"}.`,
     "",

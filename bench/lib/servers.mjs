@@ -22,16 +22,9 @@ async function ours(spec) {
 
 async function upstream(spec) {
   if (spec.db === "postgres") {
-    const [{ createHotUpdater }, { kyselyAdapter }, { Kysely, PostgresDialect }, pg] = await Promise.all([
-      import("@hot-updater/server"),
-      import("@hot-updater/server/adapters/kysely"),
-      import("kysely"),
-      import("pg"),
-    ]);
-    const Pool = pg.Pool ?? pg.default.Pool;
-    const db = new Kysely({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: spec.url, max: 10 }) }) });
-    const hotUpdater = createHotUpdater({ database: kyselyAdapter({ db, provider: "postgresql" }), storages: [await storage()], basePath: BASE_PATH, routes: ROUTES });
-    return { handler: (request) => hotUpdater.handler(request), close: () => db.destroy() };
+    const { createUpstreamServer } = await import("../../__test__/helpers/upstream-servers.mjs");
+    const { hotUpdater, close } = await createUpstreamServer("postgresql", spec.url, { migrate: false, storages: [await storage()] });
+    return { handler: (request) => hotUpdater.handler(request), close };
   }
   const [{ createHotUpdater }, { upstreamKysely }] = await Promise.all([
     import("@hot-updater/server"),

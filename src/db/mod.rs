@@ -70,6 +70,11 @@ pub trait Database: Send + Sync {
     async fn change_marker(&self) -> Result<Option<String>> {
         Ok(None)
     }
+    /// The update lookup when it can be answered without waiting on I/O (a warm snapshot).
+    /// `None`: use [`Database::get_update_info`].
+    fn update_info_now(&self, _args: &UpdateArgs) -> Option<UpdateLookup> {
+        None
+    }
     /// Schema migrations, for backends that manage their own schema.
     fn migrations(&self) -> Option<&dyn Migrations> {
         None

@@ -57,7 +57,7 @@ struct Partition {
     entries: Vec<Entry>,
     /// Each distinct non-empty targetAppVersion with its compiled range and entry indices.
     ranges: Vec<(Option<Range>, Vec<u32>)>,
-    fingerprints: HashMap<String, Vec<u32>>,
+    fingerprints: HashMap<String, Arc<[u32]>>,
     by_version: Mutex<HashMap<String, Arc<[u32]>>>,
 }
 
@@ -80,6 +80,7 @@ impl Partition {
             entries.push(Entry { shuffle: RolloutShuffle::for_bundle(&b.id), targets, bundle: Arc::new(b) });
         }
         let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
+        let fingerprints = fingerprints.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
         Partition { entries, ranges, fingerprints, by_version: Mutex::new(HashMap::new()) }
     }
 
@@ -216,6 +217,27 @@ impl SnapshotDatabase {
     }
 }
 
+/// Answers from a loaded partition: candidates, then the early-exit decision.
+fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup {
+    let candidates: Arc<[u32]> = match args.strategy {
+        Strategy::AppVersion => partition.app_version_candidates(&args.target),
+        Strategy::Fingerprint => partition.fingerprints.get(&args.target).cloned().unwrap_or_else(|| Arc::from(Vec::new())),
+    };
+    let cohort = parse_request_cohort(args.cohort.as_deref());
+    let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
+    let info = decide_sorted(
+        entries,
+        args,
+        |e: &Entry| e.bundle.id.as_str(),
+        |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.bundle.rollout_cohort_count, &e.targets),
+        respond,
+    );
+    let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| e.bundle.id == id).map(|e| e.bundle.clone());
+    let target = info.as_ref().and_then(|i| find(&i.id));
+    let current = find(&args.bundle_id);
+    UpdateLookup { info, target, current, seeded: true, stale }
+}
+
 #[async_trait]
 impl Database for SnapshotDatabase {
     fn adapter_name(&self) -> String {
@@ -239,26 +261,21 @@ impl Database for SnapshotDatabase {
 
     async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
         self.refresh_if_due().await;
-        let Some((partition, stale)) = self.partition(&args.platform, &args.channel).await? else {
-            return self.inner.get_update_info(args, ctx).await;
-        };
-        let candidates: Arc<[u32]> = match args.strategy {
-            Strategy::AppVersion => partition.app_version_candidates(&args.target),
-            Strategy::Fingerprint => partition.fingerprints.get(&args.target).map(|v| v.as_slice().into()).unwrap_or_else(|| Arc::from(Vec::new())),
-        };
-        let cohort = parse_request_cohort(args.cohort.as_deref());
-        let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
-        let info = decide_sorted(
-            entries,
-            args,
-            |e: &Entry| e.bundle.id.as_str(),
-            |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.bundle.rollout_cohort_count, &e.targets),
-            respond,
-        );
-        let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| e.bundle.id == id).map(|e| e.bundle.clone());
-        let target = info.as_ref().and_then(|i| find(&i.id));
-        let current = find(&args.bundle_id);
-        Ok(UpdateLookup { info, target, current, seeded: true, stale })
+        match self.partition(&args.platform, &args.channel).await? {
+            Some((partition, stale)) => Ok(lookup(&partition, args, stale)),
+            None => self.inner.get_update_info(args, ctx).await,
+        }
+    }
+
+    fn update_info_now(&self, args: &UpdateArgs) -> Option<UpdateLookup> {
+        let s = self.state.read().ok()?;
+        if s.checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval) {
+            return None;
+        }
+        let partition = s.partitions.get(&(args.platform.clone(), args.channel.clone()))?.clone();
+        let stale = s.stale;
+        drop(s);
+        Some(lookup(&partition, args, stale))
     }
 
     async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {

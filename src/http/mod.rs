@@ -76,10 +76,43 @@ pub async fn handle(api: &HotUpdater, base_path: &str, routes: Routes, req: Requ
     let Some(matched) = route::find(req.method, &path, routes.update_check, routes.bundles) else {
         return Response::json(404, &json!({ "error": "Not found" }));
     };
-    match dispatch(api, &matched, &url, &req, ctx).await {
+    // `fileStorage` builds download URLs on this server from the request's origin.
+    let files_base = crate::storage::file::request_files_base_of(&url, base_path);
+    match crate::storage::file::with_request_base(files_base, dispatch(api, &matched, &url, &req, ctx)).await {
         Ok(resp) => resp,
         Err(err) => error_response(&err),
     }
+}
+
+/// Serves `req` within the call when no I/O is needed (`/version`, update checks answered from
+/// the snapshot); `None` means "use [`handle`]". Answers are identical to [`handle`]'s.
+pub fn handle_now(api: &HotUpdater, base_path: &str, routes: Routes, req: &Request<'_>) -> Option<Response> {
+    let url = url::Url::parse(req.url).ok()?;
+    let path = route::relative_path(url.path(), base_path);
+    let matched = route::find(req.method, &path, routes.update_check, routes.bundles)?;
+    let strategy = match matched.action {
+        Action::Version => return Some(Response::json(200, &json!({ "version": SERVER_VERSION }))),
+        Action::AppVersion => Strategy::AppVersion,
+        Action::Fingerprint => Strategy::Fingerprint,
+        _ => return None,
+    };
+    let args = match update_args(&matched, strategy) {
+        Ok(args) => args,
+        Err(e) => return Some(error_response(&e)),
+    };
+    Some(match api.app_update_now(&args)? {
+        Ok(answer) => update_response(answer, req),
+        Err(e) => error_response(&e),
+    })
+}
+
+fn update_response(answer: crate::service::AppUpdate, req: &Request<'_>) -> Response {
+    let body = match answer.body {
+        Some(info) => info.to_string(),
+        None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
+        None => "null".to_string(),
+    };
+    Response { status: 200, body, logged_error: None, stale: answer.stale }
 }
 
 fn required<'a>(m: &'a Matched<'_>, name: &str) -> Result<&'a str> {
@@ -130,13 +163,7 @@ async fn dispatch(api: &HotUpdater, m: &Matched<'_>, url: &url::Url, req: &Reque
         Action::Fingerprint | Action::AppVersion => {
             let strategy = if m.action == Action::AppVersion { Strategy::AppVersion } else { Strategy::Fingerprint };
             let args = update_args(m, strategy)?;
-            let answer = api.app_update(&args, ctx).await?;
-            let body = match answer.body {
-                Some(info) => info.to_string(),
-                None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
-                None => "null".to_string(),
-            };
-            Ok(Response { status: 200, body, logged_error: None, stale: answer.stale })
+            Ok(update_response(api.app_update(&args, ctx).await?, req))
         }
         Action::Channels => {
             let channels = api.get_channels(ctx).await?;

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::http::route::normalize_base_path;
 use crate::http::Routes;
 use crate::storage::js::JsStorage;
+use crate::storage::s3::S3Storage;
+use crate::storage::s3_config::{Flavor, S3Options};
 use crate::storage::{Storage, Storages};
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +93,11 @@ impl PoolOption {
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum StorageOption {
     Js { protocol: String, index: u32 },
+    /// `s3Storage(...)` / `r2Storage(...)`: native S3 and R2 (S3 API).
+    S3(S3Options),
+    R2(S3Options),
+    #[serde(rename_all = "camelCase")]
+    File { dir: String, public_base_url: Option<String> },
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,6 +135,9 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
     for s in opts.storages {
         match s {
             StorageOption::Js { protocol, index } => list.push(Arc::new(JsStorage { protocol, index, js: need_bridge()? })),
+            StorageOption::S3(o) => list.push(Arc::new(S3Storage::from_options(Flavor::S3, o)?)),
+            StorageOption::R2(o) => list.push(Arc::new(S3Storage::from_options(Flavor::R2, o)?)),
+            StorageOption::File { dir, public_base_url } => list.push(Arc::new(crate::storage::file::FileStorage::new(dir, public_base_url))),
         }
     }
     let routes = match opts.routes {

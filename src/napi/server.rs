@@ -84,6 +84,15 @@ impl NativeHotUpdater {
         NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale }
     }
 
+    /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`);
+    /// `null` means "call `handle`". Saves the async round trip on the hot path.
+    #[napi]
+    pub fn handle_sync(&self, method: String, url: String, sdk_version: Option<String>) -> Option<NativeResponse> {
+        let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: None };
+        let resp = http::handle_now(&self.api, &self.base_path, self.routes, &req)?;
+        Some(NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale })
+    }
+
     /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON
     /// arguments and a JSON result. Errors reject with `code\0message`.
     #[napi]

@@ -56,6 +56,22 @@ impl HotUpdater {
         Ok(AppUpdate { body, stale })
     }
 
+    /// [`Self::app_update`] without waiting on anything, when the answer is in memory: a warm
+    /// snapshot, no manifest to read, a storage that signs without I/O. `None`: go async.
+    pub fn app_update_now(&self, args: &UpdateArgs) -> Option<Result<AppUpdate>> {
+        let lookup = self.db.update_info_now(args)?;
+        let stale = lookup.stale;
+        let Some(info) = lookup.info else { return Some(Ok(AppUpdate { body: None, stale })) };
+        if !info.is_init() && lookup.target.as_ref().is_none_or(|t| t.manifest_storage_uri.is_some()) {
+            return None;
+        }
+        let file_url = match self.storages.resolve_file_url_now(info.storage_uri.as_deref())? {
+            Ok(url) => url,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(AppUpdate { body: Some(response_json(&info, file_url, None)), stale }))
+    }
+
     async fn enrich(&self, lookup: UpdateLookup, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {
         let Some(info) = lookup.info else { return Ok(None) };
         let file_url = self.storages.resolve_file_url(info.storage_uri.as_deref(), ctx);

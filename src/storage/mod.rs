@@ -1,7 +1,12 @@
 //! Storages: turn a bundle's `storageUri` into a download URL and read small text objects
 //! (manifests). Several storages can be active; the URI's protocol picks one (SPEC §6.2).
 
+pub mod file;
 pub mod js;
+pub mod s3;
+pub mod s3_cache;
+pub mod s3_config;
+pub mod sigv4;
 
 use std::sync::Arc;
 
@@ -20,6 +25,12 @@ pub trait Storage: Send + Sync {
     async fn get_download_url(&self, uri: &str, ctx: Ctx) -> Result<String>;
     /// The object's text, or `None` when it does not exist.
     async fn read_text(&self, uri: &str, ctx: Ctx) -> Result<Option<String>>;
+    /// The download URL when it can be had without waiting on I/O (signing is CPU work, or the
+    /// URL is cached). `None`: use [`Storage::get_download_url`]. This serves the synchronous
+    /// update-check path, which answers within the napi call when nothing needs I/O.
+    fn download_url_now(&self, _uri: &str) -> Option<Result<String>> {
+        None
+    }
 }
 
 /// The protocol of a storage URI as WHATWG URL parsing reports it (lowercased, without `:`).
@@ -31,6 +42,19 @@ pub fn uri_protocol(uri: &str) -> Result<String> {
 
 fn is_http_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| u.scheme() == "http" || u.scheme() == "https")
+}
+
+/// Upstream's checks on what a storage returned as a download URL.
+fn checked_url(url: String) -> Result<String> {
+    if url.is_empty() {
+        return Err(Error::storage("Storage plugin returned empty fileUrl"));
+    }
+    if !is_http_url(&url) {
+        return Err(Error::storage(
+            "Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL.",
+        ));
+    }
+    Ok(url)
 }
 
 /// All configured storages, dispatching by protocol (the first match wins).
@@ -61,15 +85,22 @@ impl Storages {
             return Err(Error::storage(format!("No storage plugin for protocol: {protocol}")));
         };
         let url = storage.get_download_url(uri, ctx).await?;
-        if url.is_empty() {
-            return Err(Error::storage("Storage plugin returned empty fileUrl"));
+        checked_url(url).map(Some)
+    }
+
+    /// [`Storages::resolve_file_url`] without I/O, when every step can run now; `None` when the
+    /// storage needs to wait (a JS plugin, a network call).
+    pub fn resolve_file_url_now(&self, uri: Option<&str>) -> Option<Result<Option<String>>> {
+        let Some(uri) = uri.filter(|u| !u.is_empty()) else { return Some(Ok(None)) };
+        let protocol = match uri_protocol(uri) {
+            Ok(p) => p,
+            Err(e) => return Some(Err(e)),
+        };
+        match self.find(&protocol) {
+            Some(storage) => storage.download_url_now(uri).map(|r| r.and_then(checked_url).map(Some)),
+            None if protocol == "http" || protocol == "https" => Some(Ok(Some(uri.to_string()))),
+            None => Some(Err(Error::storage(format!("No storage plugin for protocol: {protocol}")))),
         }
-        if !is_http_url(&url) {
-            return Err(Error::storage(
-                "Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL.",
-            ));
-        }
-        Ok(Some(url))
     }
 
     /// `readStorageText`: the text, or `None` when missing.
