@@ -166,7 +166,7 @@ impl Database for JsDatabase {
         } else {
             self.scan(args, ctx).await?
         };
-        Ok(UpdateLookup { info, target: None, current: None, seeded: false, stale: false })
+        Ok(UpdateLookup { info, target_may_have_manifest: true, ..UpdateLookup::default() })
     }
 
     async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {

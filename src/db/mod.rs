@@ -32,8 +32,12 @@ pub struct UpdateLookup {
     pub info: Option<UpdateInfo>,
     pub target: Option<Arc<Bundle>>,
     pub current: Option<Arc<Bundle>>,
-    /// Whether `current` is authoritative (`None` then means "not among the candidates").
+    /// Whether the candidates were seen: then `current_is_candidate` is known.
     pub seeded: bool,
+    /// The installed bundle is among the candidates (meaningful when `seeded`).
+    pub current_is_candidate: bool,
+    /// Whether the target may carry manifest data; `false` spares enrichment and its reads.
+    pub target_may_have_manifest: bool,
     /// The answer came from a snapshot while the database was unreachable.
     pub stale: bool,
 }

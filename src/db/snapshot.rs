@@ -47,10 +47,35 @@ impl Default for SnapshotOptions {
 /// Distinct app versions remembered per partition before the memo is emptied.
 const VERSION_MEMO_LIMIT: usize = 4096;
 
+/// What an update check needs of one bundle; the rest (metadata, patches, ...) stays in the
+/// database, which keeps the snapshot small at any history size.
 struct Entry {
-    bundle: Arc<Bundle>,
+    id: Box<str>,
+    message: Option<Box<str>>,
+    should_force_update: bool,
+    storage_uri: Box<str>,
+    file_hash: Box<str>,
+    rollout: Option<f64>,
+    has_manifest: bool,
     shuffle: RolloutShuffle,
-    targets: Vec<RequestCohort>,
+    targets: Box<[RequestCohort]>,
+}
+
+impl Entry {
+    fn new(b: Bundle) -> Self {
+        let targets = b.target_cohorts.as_deref().map(normalize_target_cohorts).unwrap_or_default().into_boxed_slice();
+        Entry {
+            shuffle: RolloutShuffle::for_bundle(&b.id),
+            has_manifest: b.manifest_storage_uri.is_some(),
+            id: b.id.into_boxed_str(),
+            message: b.message.map(String::into_boxed_str),
+            should_force_update: b.should_force_update,
+            storage_uri: b.storage_uri.into_boxed_str(),
+            file_hash: b.file_hash.into_boxed_str(),
+            rollout: b.rollout_cohort_count,
+            targets,
+        }
+    }
 }
 
 struct Partition {
@@ -76,8 +101,7 @@ impl Partition {
             if let Some(f) = b.fingerprint_hash.as_deref().filter(|f| !f.is_empty()) {
                 fingerprints.entry(f.to_string()).or_default().push(i as u32);
             }
-            let targets = b.target_cohorts.as_deref().map(normalize_target_cohorts).unwrap_or_default();
-            entries.push(Entry { shuffle: RolloutShuffle::for_bundle(&b.id), targets, bundle: Arc::new(b) });
+            entries.push(Entry::new(b));
         }
         let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
         let fingerprints = fingerprints.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
@@ -111,6 +135,8 @@ struct State {
     built_at: Instant,
     healthy_at: Instant,
     stale: bool,
+    /// Bumped by every invalidation, so that loads begun before it are not kept.
+    generation: u64,
 }
 
 /// A database wrapper answering update checks from the snapshot; everything else passes through.
@@ -123,14 +149,13 @@ pub struct SnapshotDatabase {
 }
 
 fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
-    let b = &e.bundle;
     UpdateInfo {
-        id: b.id.clone(),
-        message: b.message.clone(),
-        should_force_update: status == UpdateStatus::Rollback || b.should_force_update,
+        id: e.id.to_string(),
+        message: e.message.as_deref().map(str::to_string),
+        should_force_update: status == UpdateStatus::Rollback || e.should_force_update,
         status,
-        storage_uri: Some(b.storage_uri.clone()),
-        file_hash: Some(b.file_hash.clone()),
+        storage_uri: Some(e.storage_uri.to_string()),
+        file_hash: Some(e.file_hash.to_string()),
         extra: None,
     }
 }
@@ -138,7 +163,7 @@ fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
 impl SnapshotDatabase {
     pub fn new(inner: Arc<dyn Database>, opts: SnapshotOptions) -> Self {
         let now = Instant::now();
-        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false };
+        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false, generation: 0 };
         SnapshotDatabase { inner, opts, state: RwLock::new(state), probing: tokio::sync::Mutex::new(()), loading: tokio::sync::Mutex::new(()) }
     }
 
@@ -148,6 +173,7 @@ impl SnapshotDatabase {
             s.partitions.clear();
             s.marker = None;
             s.checked_at = None;
+            s.generation += 1;
         }
     }
 
@@ -165,32 +191,57 @@ impl SnapshotDatabase {
             return;
         }
         let marker = self.inner.change_marker().await;
-        let mut s = self.state.write().expect("snapshot lock");
         let now = Instant::now();
-        s.checked_at = Some(now);
-        match marker {
-            Ok(m) => {
-                let expired = s.built_at.elapsed() >= self.opts.max_age;
-                if s.stale || expired || s.marker != m {
-                    s.partitions.clear();
-                    s.built_at = now;
+        let (generation, keys) = {
+            let mut s = self.state.write().expect("snapshot lock");
+            s.checked_at = Some(now);
+            match marker {
+                Ok(m) => {
+                    let changed = s.stale || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
+                    if s.stale {
+                        eprintln!("hot-updater-rs: database reachable again; update checks are fresh");
+                    }
+                    s.marker = m;
+                    s.healthy_at = now;
+                    s.stale = false;
+                    if !changed {
+                        return;
+                    }
+                    (s.generation, s.partitions.keys().cloned().collect::<Vec<_>>())
                 }
-                if s.stale {
-                    eprintln!("hot-updater-rs: database reachable again; update checks are fresh");
+                Err(e) => {
+                    if !s.stale {
+                        eprintln!("hot-updater-rs: database unreachable ({e}); answering update checks from the last snapshot");
+                    }
+                    s.stale = true;
+                    if s.healthy_at.elapsed() >= self.opts.serve_stale_for {
+                        s.partitions.clear();
+                    }
+                    return;
                 }
-                s.marker = m;
-                s.healthy_at = now;
-                s.stale = false;
             }
-            Err(e) => {
-                if !s.stale {
-                    eprintln!("hot-updater-rs: database unreachable ({e}); answering update checks from the last snapshot");
+        };
+        // Rebuild what is loaded while the old snapshot keeps answering, then swap.
+        let mut fresh = HashMap::with_capacity(keys.len());
+        for (platform, channel) in keys {
+            match self.inner.snapshot_partition(&platform, &channel).await {
+                Ok(Some(rows)) => {
+                    let partition = Arc::new(Partition::build(rows, &platform, &channel));
+                    fresh.insert((platform, channel), partition);
                 }
-                s.stale = true;
-                if s.healthy_at.elapsed() >= self.opts.serve_stale_for {
-                    s.partitions.clear();
+                _ => {
+                    // Let the next requests load (and report) on their own.
+                    self.invalidate();
+                    return;
                 }
             }
+        }
+        let mut s = self.state.write().expect("snapshot lock");
+        // A write through this process cleared the snapshot meanwhile: what was just read may
+        // predate it, so keep the clearing.
+        if s.generation == generation {
+            s.partitions = fresh;
+            s.built_at = now;
         }
     }
 
@@ -203,16 +254,22 @@ impl SnapshotDatabase {
             }
         }
         let _guard = self.loading.lock().await;
-        {
+        let generation = {
             let s = self.state.read().expect("snapshot lock");
             if let Some(p) = s.partitions.get(&key) {
                 return Ok(Some((p.clone(), s.stale)));
             }
-        }
+            s.generation
+        };
         let Some(rows) = self.inner.snapshot_partition(platform, channel).await? else { return Ok(None) };
         let partition = Arc::new(Partition::build(rows, platform, channel));
         let mut s = self.state.write().expect("snapshot lock");
-        s.partitions.insert(key, partition.clone());
+        if s.generation == generation {
+            if s.partitions.is_empty() {
+                s.built_at = Instant::now();
+            }
+            s.partitions.insert(key, partition.clone());
+        }
         Ok(Some((partition, false)))
     }
 }
@@ -228,14 +285,14 @@ fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup
     let info = decide_sorted(
         entries,
         args,
-        |e: &Entry| e.bundle.id.as_str(),
-        |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.bundle.rollout_cohort_count, &e.targets),
+        |e: &Entry| &e.id,
+        |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.rollout, &e.targets),
         respond,
     );
-    let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| e.bundle.id == id).map(|e| e.bundle.clone());
-    let target = info.as_ref().and_then(|i| find(&i.id));
-    let current = find(&args.bundle_id);
-    UpdateLookup { info, target, current, seeded: true, stale }
+    let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| &*e.id == id);
+    let target_may_have_manifest = info.as_ref().is_some_and(|i| find(&i.id).is_none_or(|e| e.has_manifest));
+    let current_is_candidate = find(&args.bundle_id).is_some();
+    UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
 }
 
 #[async_trait]

@@ -62,7 +62,7 @@ impl HotUpdater {
         let lookup = self.db.update_info_now(args)?;
         let stale = lookup.stale;
         let Some(info) = lookup.info else { return Some(Ok(AppUpdate { body: None, stale })) };
-        if !info.is_init() && lookup.target.as_ref().is_none_or(|t| t.manifest_storage_uri.is_some()) {
+        if !info.is_init() && lookup.target_may_have_manifest {
             return None;
         }
         let file_url = match self.storages.resolve_file_url_now(info.storage_uri.as_deref())? {
@@ -75,7 +75,7 @@ impl HotUpdater {
     async fn enrich(&self, lookup: UpdateLookup, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {
         let Some(info) = lookup.info else { return Ok(None) };
         let file_url = self.storages.resolve_file_url(info.storage_uri.as_deref(), ctx);
-        if info.is_init() {
+        if info.is_init() || !lookup.target_may_have_manifest {
             return Ok(Some(response_json(&info, file_url.await?, None)));
         }
         let target = async {
@@ -89,8 +89,12 @@ impl HotUpdater {
         if let Some(target) = target.filter(|t| t.manifest_storage_uri.is_some()) {
             let current = if args.bundle_id == NIL_UUID {
                 None
-            } else if lookup.current.is_some() || (lookup.seeded && ctx.is_object) {
+            } else if lookup.current.is_some() {
                 lookup.current.clone()
+            } else if lookup.seeded && ctx.is_object && !lookup.current_is_candidate {
+                // Upstream's request-scoped identity map: a context object sees only the
+                // bundles the lookup loaded.
+                None
             } else {
                 self.db.get_bundle_by_id(&args.bundle_id, ctx).await?.map(Arc::new)
             };

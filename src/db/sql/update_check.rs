@@ -99,7 +99,7 @@ pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &Upd
     let Some(info) = info else {
         // Upstream seeds nothing when there is no update, and nothing downstream reads the
         // bundles then, so no patch query is spent on them.
-        return Ok(UpdateLookup { info: None, target: None, current: None, seeded: false, stale: false });
+        return Ok(UpdateLookup::default());
     };
     let pick = |id: &str| candidates.iter().find(|b| b.id == id).map(|b| (*b).clone());
     let mut found: Vec<Bundle> = Vec::with_capacity(2);
@@ -110,5 +110,7 @@ pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &Upd
     load_patches(exec, provider, &mut found).await?;
     let target = found.iter().find(|b| b.id == info.id).cloned().map(Arc::new);
     let current = found.into_iter().find(|b| b.id == args.bundle_id).map(Arc::new);
-    Ok(UpdateLookup { info: Some(info), target, current, seeded: true, stale: false })
+    let target_may_have_manifest = target.as_ref().is_none_or(|t| t.manifest_storage_uri.is_some());
+    let current_is_candidate = current.is_some();
+    Ok(UpdateLookup { info: Some(info), target, current, seeded: true, current_is_candidate, target_may_have_manifest, stale: false })
 }
