@@ -102,15 +102,15 @@ pub async fn get_update_info(exec: &mut Exec<'_>, provider: Provider, args: &Upd
         return Ok(UpdateLookup::default());
     };
     let pick = |id: &str| candidates.iter().find(|b| b.id == id).map(|b| (*b).clone());
-    let mut found: Vec<Bundle> = Vec::with_capacity(2);
-    found.extend(pick(&info.id));
-    if args.bundle_id != info.id {
-        found.extend(pick(&args.bundle_id));
+    let mut target: Vec<Bundle> = pick(&info.id).into_iter().collect();
+    let target_may_have_manifest = target.first().is_none_or(|t| t.manifest_storage_uri.is_some());
+    // Patches only matter to diff enrichment, which needs the target's manifest: without one,
+    // the check stays at two queries.
+    if target_may_have_manifest {
+        load_patches(exec, provider, &mut target).await?;
     }
-    load_patches(exec, provider, &mut found).await?;
-    let target = found.iter().find(|b| b.id == info.id).cloned().map(Arc::new);
-    let current = found.into_iter().find(|b| b.id == args.bundle_id).map(Arc::new);
-    let target_may_have_manifest = target.as_ref().is_none_or(|t| t.manifest_storage_uri.is_some());
+    let target = target.pop().map(Arc::new);
+    let current = pick(&args.bundle_id).map(Arc::new);
     let current_is_candidate = current.is_some();
     Ok(UpdateLookup { info: Some(info), target, current, seeded: true, current_is_candidate, target_may_have_manifest, stale: false })
 }

@@ -117,12 +117,15 @@ pub async fn update_check_query_budget(db: Arc<SqlDatabase>) {
             (db.statements_executed() - before, lookup.info.map(|i| i.id))
         }
     };
-    assert_eq!(measure(app_args("1.0.0", 1)).await, (3, Some(id(2))), "distinct, rows, patches");
+    assert_eq!(measure(app_args("1.0.0", 1)).await, (2, Some(id(2))), "distinct, rows (no manifest: no patch query)");
     assert_eq!(measure(app_args("1.0.0", 2)).await, (2, None), "no update: no patch query");
     assert_eq!(measure(app_args("5.0.0", 0)).await, (1, None), "nothing compatible: one query");
     let fp = |n: u64| bundle(n, json!({"targetAppVersion": null, "fingerprintHash": "f"}));
     insert(&*db, &[fp(4)]).await;
-    assert_eq!(measure(fp_args("f", 0)).await, (2, Some(id(4))), "rows, patches");
+    assert_eq!(measure(fp_args("f", 0)).await, (1, Some(id(4))), "rows");
+    let manifest = json!({"targetAppVersion": "7.0.0", "manifestStorageUri": "s3://b/m.json", "manifestFileHash": "x", "assetBaseStorageUri": "s3://b/a", "patches": [patch(1)]});
+    insert(&*db, &[bundle(5, manifest)]).await;
+    assert_eq!(measure(app_args("7.0.0", 0)).await, (3, Some(id(5))), "distinct, rows, the target's patches for diff enrichment");
 }
 
 pub async fn ids_that_are_not_uuids(db: Arc<SqlDatabase>) {
