@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { createHotUpdater, sqliteDatabase } from "../index.mjs";
+import { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase } from "../index.mjs";
 import { createUpstream, upstreamKysely } from "./helpers/upstream.mjs";
+import { createUpstreamServer } from "./helpers/upstream-servers.mjs";
+import { pgDatabase, mysqlDatabase as mysqlTestDatabase } from "./helpers/servers.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { makeApiRequests, makeBundles, makeUpdateRequests } from "./helpers/fixtures.mjs";
 
@@ -50,31 +52,52 @@ async function compareAll(reference, ours, requests, label) {
   return requests.length;
 }
 
+const sqliteReference = (storages) => async (dir) => createUpstream(join(dir, "upstream.db"), { storages });
+
+// Each variant: our database, and the reference it is compared with (upstream on SQLite unless
+// the variant runs on a database server, where upstream runs on its own database there).
 const variants = {
-  "native SQLite": (dir) => sqliteDatabase({ path: join(dir, "ours.db") }),
-  "native SQLite, snapshot off": (dir) => sqliteDatabase({ path: join(dir, "ours-direct.db"), snapshot: false }),
-  "upstream Kysely plugin through the JS bridge": (dir) => upstreamKysely(join(dir, "bridge.db")).adapter,
+  "native SQLite": { ours: (dir) => sqliteDatabase({ path: join(dir, "ours.db") }) },
+  "native SQLite, snapshot off": { ours: (dir) => sqliteDatabase({ path: join(dir, "ours-direct.db"), snapshot: false }) },
+  "upstream Kysely plugin through the JS bridge": {
+    ours: async (dir) => {
+      // The bridge variant uses its own file, migrated by upstream.
+      await (await createUpstream(join(dir, "bridge.db"))).close();
+      return upstreamKysely(join(dir, "bridge.db")).adapter;
+    },
+  },
   // No storage plugin: `storage://` URIs fail identically (500), http(s) URIs pass through, and
   // every answer can come from the synchronous snapshot path.
-  "native SQLite, no storage plugins": (dir) => sqliteDatabase({ path: join(dir, "ours-nostorage.db") }),
+  "native SQLite, no storage plugins": { ours: (dir) => sqliteDatabase({ path: join(dir, "ours-nostorage.db") }), storages: [] },
+  "native PostgreSQL": { server: "postgresql" },
+  "native PostgreSQL, snapshot off": { server: "postgresql", snapshot: false },
+  "native MariaDB": { server: "mysql" },
 };
 
-for (const [name, database] of Object.entries(variants)) {
+for (const [name, variant] of Object.entries(variants)) {
   test(`parity with @hot-updater/server: ${name}`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "hu-parity-"));
-    const storages = name.includes("no storage") ? [] : [parityStorage()];
-    const upstream = await createUpstream(join(dir, "upstream.db"), { storages });
-    if (name.includes("bridge")) {
-      // The bridge variant uses its own migrated file.
-      const side = await createUpstream(join(dir, "bridge.db"));
-      await side.close();
-    }
-    const ours = createHotUpdater({ database: database(dir), storages, basePath: "/hot-updater", routes });
+    const storages = variant.storages ?? [parityStorage()];
+    const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
     t.after(async () => {
-      await ours.close();
-      await upstream.close();
-      rmSync(dir, { recursive: true, force: true });
+      for (const cleanup of cleanups.reverse()) await cleanup();
     });
+    let upstream;
+    let database;
+    if (variant.server) {
+      const make = variant.server === "postgresql" ? pgDatabase : mysqlTestDatabase;
+      const [refDb, ourDb] = [make(), make()];
+      cleanups.push(() => refDb.drop(), () => ourDb.drop());
+      upstream = await createUpstreamServer(variant.server, refDb.url, { storages });
+      const factory = variant.server === "postgresql" ? postgresDatabase : mysqlDatabase;
+      database = factory({ connectionString: ourDb.url, autoMigrate: true, snapshot: variant.snapshot });
+    } else {
+      upstream = await sqliteReference(storages)(dir);
+      database = await variant.ours(dir);
+    }
+    cleanups.push(() => upstream.close());
+    const ours = createHotUpdater({ database, storages, basePath: "/hot-updater", routes });
+    cleanups.push(() => ours.close());
 
     const bundles = makeBundles(BUNDLES);
     await seed(upstream.hotUpdater, bundles);

@@ -1,7 +1,7 @@
 "use strict";
 
 const native = require("./binding.js");
-const { fromNative } = require("./errors.js");
+const { fromNative, messageOf } = require("./errors.js");
 const { NATIVE, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
@@ -43,6 +43,35 @@ function jsonResponse(status, body) {
 }
 
 const STALE_HEADERS = { "Content-Type": "application/json", "Hot-Updater-Snapshot": "stale" };
+
+/** The JSON text of the native placeholder for `fileUrl` (see `service::FILE_URL_PLACEHOLDER`). */
+const FILE_URL_PLACEHOLDER = JSON.stringify("\u0000hot-updater-rs:fileUrl\u0000");
+
+function isHttpUrl(url) {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** Completes an update answer with the URL a JS storage plugin gives, with upstream's checks. */
+async function withPluginUrl({ storageUri, body }, plugin, context) {
+  try {
+    const result = await plugin.profiles.runtime.getDownloadUrl(storageUri, context);
+    const url = result ? result.fileUrl : null;
+    if (!url) throw new Error("Storage plugin returned empty fileUrl");
+    if (typeof url !== "string" || !isHttpUrl(url)) {
+      throw new Error("Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL.");
+    }
+    const at = body.lastIndexOf(FILE_URL_PLACEHOLDER);
+    return jsonResponse(200, body.slice(0, at) + JSON.stringify(url) + body.slice(at + FILE_URL_PLACEHOLDER.length));
+  } catch (error) {
+    console.error("Hot Updater handler error:", error);
+    return jsonResponse(500, JSON.stringify({ error: "Internal server error", message: messageOf(error) }));
+  }
+}
 
 /** The Web `Response` for a native answer; unexpected errors are logged like upstream. */
 function toResponse(res) {
@@ -109,9 +138,11 @@ function createHotUpdater(options) {
     }
     const method = request.method;
     if (method === "GET") {
-      // Answered within the native call when nothing needs I/O (a warm snapshot).
-      const now = server.handleSync(method, request.url, request.headers.get(SDK_VERSION_HEADER));
-      if (now) return toResponse(now);
+      // Answered within the native call when nothing needs I/O (a warm snapshot); a JS storage
+      // plugin's URL is then asked for here, without the bridge's round trip.
+      const now = server.handleSync(request.url, request.headers.get(SDK_VERSION_HEADER));
+      if (typeof now === "string") return jsonResponse(200, now);
+      if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx);
     }
     let body;
     if (method !== "GET" && method !== "HEAD") {

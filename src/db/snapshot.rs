@@ -282,16 +282,21 @@ fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup
     };
     let cohort = parse_request_cohort(args.cohort.as_deref());
     let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
+    let chosen_has_manifest = std::cell::Cell::new(false);
     let info = decide_sorted(
         entries,
         args,
         |e: &Entry| &e.id,
         |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.rollout, &e.targets),
-        respond,
+        |e: &Entry, status| {
+            chosen_has_manifest.set(e.has_manifest);
+            respond(e, status)
+        },
     );
-    let find = |id: &str| candidates.iter().map(|&i| &partition.entries[i as usize]).find(|e| &*e.id == id);
-    let target_may_have_manifest = info.as_ref().is_some_and(|i| find(&i.id).is_none_or(|e| e.has_manifest));
-    let current_is_candidate = find(&args.bundle_id).is_some();
+    let target_may_have_manifest = info.is_some() && chosen_has_manifest.get();
+    // Only enrichment asks whether the installed bundle was a candidate: skip the scan otherwise.
+    let current_is_candidate = target_may_have_manifest
+        && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
     UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
 }
 

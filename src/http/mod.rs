@@ -45,11 +45,13 @@ pub struct Response {
     pub logged_error: Option<String>,
     /// The update answer came from the last good snapshot while the database was unreachable.
     pub stale: bool,
+    /// `fileUrl` is still to be asked of a JS storage plugin (see `service::AppUpdate`).
+    pub pending_file_url: Option<(u32, String)>,
 }
 
 impl Response {
     fn json(status: u16, body: &Value) -> Self {
-        Response { status, body: body.to_string(), logged_error: None, stale: false }
+        Response { status, body: body.to_string(), logged_error: None, stale: false, pending_file_url: None }
     }
 }
 
@@ -63,6 +65,7 @@ pub fn error_response(err: &Error) -> Response {
             body: json!({ "error": "Internal server error", "message": err.message }).to_string(),
             logged_error: Some(err.message.clone()),
             stale: false,
+            pending_file_url: None,
         },
     }
 }
@@ -112,7 +115,7 @@ fn update_response(answer: crate::service::AppUpdate, req: &Request<'_>) -> Resp
         None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
         None => "null".to_string(),
     };
-    Response { status: 200, body, logged_error: None, stale: answer.stale }
+    Response { status: 200, body, logged_error: None, stale: answer.stale, pending_file_url: answer.pending_file_url }
 }
 
 fn required<'a>(m: &'a Matched<'_>, name: &str) -> Result<&'a str> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{FnArgs, Function, Promise};
+use napi::bindgen_prelude::{Either, FnArgs, Function, Promise};
 use napi::Status;
 use napi_derive::napi;
 use serde_json::Value;
@@ -30,6 +30,15 @@ pub struct NativeResponse {
 /// An error as JS sees it: `code\0message`, split again by the wrapper.
 pub(crate) fn to_napi(err: Error) -> napi::Error {
     napi::Error::new(Status::GenericFailure, format!("{}\u{0}{}", err.kind.code(), err.message))
+}
+
+/// An update answer whose `fileUrl` the JS wrapper asks of a JS storage plugin itself.
+#[napi(object)]
+pub struct NativePendingUrl {
+    pub storage_index: u32,
+    pub storage_uri: String,
+    /// JSON text with the placeholder where the URL goes.
+    pub body: String,
 }
 
 /// The native server behind `createHotUpdater`.
@@ -84,13 +93,20 @@ impl NativeHotUpdater {
         NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale }
     }
 
-    /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`);
+    /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`): the
+    /// JSON body of a 200 answer, or the answer still waiting for a JS storage plugin's URL.
     /// `null` means "call `handle`". Saves the async round trip on the hot path.
     #[napi]
-    pub fn handle_sync(&self, method: String, url: String, sdk_version: Option<String>) -> Option<NativeResponse> {
-        let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: None };
+    pub fn handle_sync(&self, url: String, sdk_version: Option<String>) -> Option<Either<String, NativePendingUrl>> {
+        let req = Request { method: "GET", url: &url, sdk_version: sdk_version.as_deref(), body: None };
         let resp = http::handle_now(&self.api, &self.base_path, self.routes, &req)?;
-        Some(NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale })
+        if resp.status != 200 || resp.stale || resp.logged_error.is_some() {
+            return None;
+        }
+        Some(match resp.pending_file_url {
+            None => Either::A(resp.body),
+            Some((storage_index, storage_uri)) => Either::B(NativePendingUrl { storage_index, storage_uri, body: resp.body }),
+        })
     }
 
     /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON

@@ -18,7 +18,15 @@ use crate::storage::Storages;
 pub struct AppUpdate {
     pub body: Option<Value>,
     pub stale: bool,
+    /// Set when the body's `fileUrl` is [`FILE_URL_PLACEHOLDER`] and still has to come from the
+    /// JS storage plugin at this index (for the given storage URI).
+    pub pending_file_url: Option<(u32, String)>,
 }
+
+/// Stands in for `fileUrl` in an answer whose URL the JS wrapper gets from a JS plugin itself
+/// (saving the round trip through the bridge); it cannot be produced by bundle data in that
+/// position, since it only replaces the value of the real `fileUrl` key.
+pub const FILE_URL_PLACEHOLDER: &str = "\u{0}hot-updater-rs:fileUrl\u{0}";
 
 /// One configured server: a database and its storages.
 pub struct HotUpdater {
@@ -53,7 +61,7 @@ impl HotUpdater {
         let lookup = self.db.get_update_info(args, ctx).await?;
         let stale = lookup.stale;
         let body = self.enrich(lookup, args, ctx).await?;
-        Ok(AppUpdate { body, stale })
+        Ok(AppUpdate { body, stale, pending_file_url: None })
     }
 
     /// [`Self::app_update`] without waiting on anything, when the answer is in memory: a warm
@@ -61,15 +69,21 @@ impl HotUpdater {
     pub fn app_update_now(&self, args: &UpdateArgs) -> Option<Result<AppUpdate>> {
         let lookup = self.db.update_info_now(args)?;
         let stale = lookup.stale;
-        let Some(info) = lookup.info else { return Some(Ok(AppUpdate { body: None, stale })) };
+        let Some(info) = lookup.info else { return Some(Ok(AppUpdate { body: None, stale, pending_file_url: None })) };
         if !info.is_init() && lookup.target_may_have_manifest {
             return None;
         }
-        let file_url = match self.storages.resolve_file_url_now(info.storage_uri.as_deref())? {
-            Ok(url) => url,
-            Err(e) => return Some(Err(e)),
+        let uri = info.storage_uri.as_deref();
+        let (file_url, pending_file_url) = match self.storages.resolve_file_url_now(uri) {
+            Some(Ok(url)) => (url, None),
+            Some(Err(e)) => return Some(Err(e)),
+            None => {
+                let uri = uri?;
+                let index = self.storages.js_index_for(uri)?;
+                (Some(FILE_URL_PLACEHOLDER.to_string()), Some((index, uri.to_string())))
+            }
         };
-        Some(Ok(AppUpdate { body: Some(response_json(&info, file_url, None)), stale }))
+        Some(Ok(AppUpdate { body: Some(response_json(&info, file_url, None)), stale, pending_file_url }))
     }
 
     async fn enrich(&self, lookup: UpdateLookup, args: &UpdateArgs, ctx: Ctx) -> Result<Option<Value>> {

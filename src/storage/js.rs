@@ -32,6 +32,10 @@ impl Storage for JsStorage {
         }
     }
 
+    fn js_index(&self) -> Option<u32> {
+        Some(self.index)
+    }
+
     async fn read_text(&self, uri: &str, ctx: Ctx) -> Result<Option<String>> {
         let v = bridge::call(self.js.as_ref(), ErrorKind::Storage, "storage.readText", ctx, self.index.to_string(), uri.to_string()).await?;
         Ok(v.as_str().map(str::to_string))

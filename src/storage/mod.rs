@@ -31,6 +31,11 @@ pub trait Storage: Send + Sync {
     fn download_url_now(&self, _uri: &str) -> Option<Result<String>> {
         None
     }
+    /// For a JS plugin: its index in the JS-side storage list, so that the JS wrapper can call
+    /// it directly when that is all an answer still needs.
+    fn js_index(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// The protocol of a storage URI as WHATWG URL parsing reports it (lowercased, without `:`).
@@ -86,6 +91,12 @@ impl Storages {
         };
         let url = storage.get_download_url(uri, ctx).await?;
         checked_url(url).map(Some)
+    }
+
+    /// The JS plugin that would resolve `uri`, if a JS plugin would.
+    pub fn js_index_for(&self, uri: &str) -> Option<u32> {
+        let protocol = uri_protocol(uri).ok()?;
+        self.find(&protocol)?.js_index()
     }
 
     /// [`Storages::resolve_file_url`] without I/O, when every step can run now; `None` when the
