@@ -212,4 +212,29 @@ impl UpdateInfo {
     pub fn is_init(&self) -> bool {
         self.id == NIL_UUID
     }
+
+    /// Upstream's `UpdateInfo` object in its key order (the INIT rollback writes `message`
+    /// first), with a plugin's extra keys last. `storageUri` is left out of the app-facing
+    /// answer, which carries `fileUrl` instead.
+    pub fn to_json(&self, with_storage_uri: bool) -> Map<String, Value> {
+        let mut m = Map::new();
+        let (id, message) = (Value::from(self.id.as_str()), Value::from(self.message.as_deref()));
+        if self.is_init() && self.extra.is_none() {
+            m.insert("message".into(), message);
+            m.insert("id".into(), id);
+        } else {
+            m.insert("id".into(), id);
+            m.insert("message".into(), message);
+        }
+        m.insert("shouldForceUpdate".into(), Value::Bool(self.should_force_update));
+        m.insert("status".into(), Value::from(self.status.as_str()));
+        if with_storage_uri {
+            m.insert("storageUri".into(), Value::from(self.storage_uri.as_deref()));
+        }
+        m.insert("fileHash".into(), Value::from(self.file_hash.as_deref()));
+        if let Some(extra) = &self.extra {
+            m.extend(extra.clone());
+        }
+        m
+    }
 }

@@ -1,7 +1,7 @@
 //! The JS API's data methods with JSON arguments and results, so the napi layer can forward
 //! `hotUpdater.getBundles(options)` and friends in one crossing.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::HotUpdater;
 use crate::core::bundle::{Strategy, UpdateArgs, UpdateInfo, NIL_UUID};
@@ -85,22 +85,7 @@ pub fn parse_query(v: &Value) -> Result<BundleQuery> {
 
 /// `UpdateInfo` as upstream's `getUpdateInfo` returns it (with `storageUri`).
 pub fn update_info_json(info: &UpdateInfo) -> Value {
-    let mut m = Map::new();
-    if info.is_init() && info.extra.is_none() {
-        m.insert("message".into(), json!(info.message));
-        m.insert("id".into(), json!(info.id));
-    } else {
-        m.insert("id".into(), json!(info.id));
-        m.insert("message".into(), json!(info.message));
-    }
-    m.insert("shouldForceUpdate".into(), json!(info.should_force_update));
-    m.insert("status".into(), json!(info.status.as_str()));
-    m.insert("storageUri".into(), json!(info.storage_uri));
-    m.insert("fileHash".into(), json!(info.file_hash));
-    if let Some(extra) = &info.extra {
-        m.extend(extra.clone());
-    }
-    Value::Object(m)
+    Value::Object(info.to_json(true))
 }
 
 /// Runs data method `method` with positional JSON `args`.

@@ -6,7 +6,7 @@ pub mod methods;
 
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::core::bundle::{UpdateArgs, UpdateInfo, NIL_UUID};
 use crate::core::constraints::check_bundle_json;
@@ -150,23 +150,8 @@ impl HotUpdater {
 
 /// `{ ...info without storageUri, fileUrl, ...enrichment }` in upstream's key order.
 fn response_json(info: &UpdateInfo, file_url: Option<String>, extra: Option<Map<String, Value>>) -> Value {
-    let mut m = Map::new();
-    if info.is_init() && info.extra.is_none() {
-        m.insert("message".into(), json!(info.message));
-        m.insert("id".into(), json!(info.id));
-    } else {
-        m.insert("id".into(), json!(info.id));
-        m.insert("message".into(), json!(info.message));
-    }
-    m.insert("shouldForceUpdate".into(), json!(info.should_force_update));
-    m.insert("status".into(), json!(info.status.as_str()));
-    m.insert("fileHash".into(), json!(info.file_hash));
-    if let Some(plugin_extra) = &info.extra {
-        for (k, v) in plugin_extra {
-            m.insert(k.clone(), v.clone());
-        }
-    }
-    m.insert("fileUrl".into(), json!(file_url));
+    let mut m = info.to_json(false);
+    m.insert("fileUrl".into(), Value::from(file_url));
     if let Some(extra) = extra {
         m.extend(extra);
     }
