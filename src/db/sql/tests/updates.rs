@@ -131,7 +131,9 @@ case!(semver_ranges, |db| {
 });
 
 case!(lookup_carries_target_and_current, |db| {
-    insert(db, &[bundle(1, json!({})), bundle(2, json!({"patches": [patch(1)]}))]).await;
+    // Patch rows only serve diff enrichment, which needs the target's manifest.
+    let manifest = json!({"patches": [patch(1)], "manifestStorageUri": "s3://b/m.json", "manifestFileHash": "h", "assetBaseStorageUri": "s3://b/a"});
+    insert(db, &[bundle(1, json!({})), bundle(2, manifest)]).await;
     let lookup = db.get_update_info(&app_args("1.0.0", 1), Ctx::default()).await.unwrap();
     assert!(lookup.seeded);
     let target = lookup.target.expect("target");
@@ -143,7 +145,14 @@ case!(lookup_carries_target_and_current, |db| {
     let lookup = db.get_update_info(&app_args("1.0.0", 3), Ctx::default()).await.unwrap();
     assert_eq!(lookup.info.unwrap().id, id(2));
     assert!(lookup.current.is_none());
+    assert!(lookup.target_may_have_manifest);
     assert_eq!(lookup.target.unwrap().patches.len(), 1);
+    // Without a manifest the lookup says so and spends no query on patches.
+    insert(db, &[bundle(4, json!({"patches": [patch(1)]}))]).await;
+    let lookup = db.get_update_info(&app_args("1.0.0", 1), Ctx::default()).await.unwrap();
+    assert_eq!(lookup.info.unwrap().id, id(4));
+    assert!(!lookup.target_may_have_manifest);
+    assert!(lookup.target.unwrap().patches.is_empty());
 });
 
 case!(rollout_cohorts, |db| {
