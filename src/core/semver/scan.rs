@@ -19,26 +19,8 @@ const MAX_IDENT_RUN: usize = 250;
 /// Extent of a match: `start..end` byte offsets.
 pub(super) type Span = (usize, usize);
 
-/// What JS `\s` and `String.prototype.trim` treat as white space (not Rust's
-/// `char::is_whitespace`: JS includes U+FEFF and excludes U+0085).
-pub(super) fn is_js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
-/// `String.prototype.trim`.
-pub(super) fn js_trim(s: &str) -> &str {
-    s.trim_matches(is_js_space)
-}
+// JS white space (`\s`, `String.prototype.trim`) is defined once, in `core::jsnum`.
+pub(super) use crate::core::jsnum::{is_js_whitespace as is_js_space, js_trim};
 
 /// Strips ASCII spaces (the only white space left after collapsing).
 pub(super) fn trim_spaces(s: &[u8]) -> &[u8] {
