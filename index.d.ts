@@ -156,7 +156,7 @@ export declare function postgresDatabase(config: { connectionString: string } & 
 /** Native MySQL / MariaDB on upstream's schema. */
 export declare function mysqlDatabase(config: { connectionString: string } & SqlPoolOptions): NativeDatabase;
 
-/** A native storage made by `s3Storage()` / `r2Storage()`; pass it in `storages`. */
+/** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()` or `firebaseStorage()`; pass it in `storages`. */
 export interface NativeStorage {
   readonly name: string;
   readonly supportedProtocol: string;
@@ -221,6 +221,69 @@ export declare function s3Storage(config: S3StorageConfig): NativeStorage;
 
 /** Native Cloudflare R2 storage for `r2://<bucket>/<key>` URIs, through R2's S3 API. */
 export declare function r2Storage(config: R2StorageConfig): NativeStorage;
+
+/** Caching and timeouts of the native Supabase and Cloud Storage storages (all optional). */
+export interface NativeNetworkStorageOptions {
+  /**
+   * Reuse a signed URL while more than half its lifetime is left, and keep manifest texts by
+   * storage URI (bounded: 10,000 URLs, 16 MiB of text). @default true
+   */
+  cache?: boolean;
+  /** @default 5000 */
+  connectTimeoutMs?: number;
+  /** Whole-request timeout of calls to the storage service. @default 15000 */
+  requestTimeoutMs?: number;
+}
+
+/** `@hot-updater/supabase`'s `supabaseStorage` config. */
+export interface SupabaseStorageConfig extends NativeNetworkStorageOptions {
+  supabaseUrl: string;
+  /** The service-role key; upstream also accepts the anon key in its place. */
+  supabaseServiceRoleKey?: string;
+  supabaseAnonKey?: string;
+  bucketName: string;
+  /** Lifetime of signed download URLs in seconds. @default 3600 */
+  expiresIn?: number;
+  /** Accepted for config compatibility (used by the CLI's upload profile only). */
+  basePath?: string;
+}
+
+/** A service-account key in the key file's spelling or in firebase-admin's `cert()` spelling. */
+export type ServiceAccountKey = { client_email: string; private_key: string } | { clientEmail: string; privateKey: string };
+
+/** `@hot-updater/firebase`'s `firebaseStorage` config, with the service-account key signing needs. */
+export interface FirebaseStorageConfig extends NativeNetworkStorageOptions {
+  storageBucket: string;
+  /** firebase-admin's `cert(serviceAccount)` (or any object with `clientEmail` and `privateKey`). */
+  credential?: ServiceAccountKey | object;
+  /** The key file's JSON, or its path. Used when `credential` is not given. */
+  serviceAccount?: ServiceAccountKey | string;
+  /** @default "https://storage.googleapis.com" */
+  apiEndpoint?: string;
+  /**
+   * `"v4"` (GOOG4-RSA-SHA256), or `"v2"`, which is what upstream's plugin produces, byte for byte.
+   * @default "v4"
+   */
+  signedUrlVersion?: "v4" | "v2";
+  /** Lifetime of signed download URLs in seconds (at most 604800). @default 3600 */
+  expiresIn?: number;
+  /** Accepted for config compatibility (firebase-admin app options and the CLI's upload profile). */
+  basePath?: string;
+  projectId?: string;
+}
+
+/**
+ * Native Supabase Storage for `supabase-storage://<bucket>/<key>` URIs: signed URLs from the
+ * storage REST API (cached for half their lifetime), authenticated downloads for manifests.
+ */
+export declare function supabaseStorage(config: SupabaseStorageConfig): NativeStorage;
+
+/**
+ * Native Cloud Storage for Firebase for `gs://<bucket>/<key>` URIs: signed URLs computed locally
+ * from the service-account key (the URI's bucket is not checked, as upstream), manifests read
+ * through a signed URL. Without a key, use @hot-updater/firebase's plugin (accepted as a JS plugin).
+ */
+export declare function firebaseStorage(config: FirebaseStorageConfig): NativeStorage;
 
 /** Options of `fileStorage`. */
 export interface FileStorageConfig {

@@ -1,5 +1,15 @@
 "use strict";
-const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, s3Storage, r2Storage, HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
+const {
+  createHotUpdater,
+  sqliteDatabase,
+  postgresDatabase,
+  mysqlDatabase,
+  s3Storage,
+  r2Storage,
+  supabaseStorage,
+  firebaseStorage,
+  HOT_UPDATER_SERVER_VERSION,
+} = require("./lib/server.js");
 const { HotUpdaterSchemaMigrationRequiredError } = require("./lib/plugins.js");
 const { fileStorage } = require("./lib/file-storage.js");
 
@@ -10,6 +20,8 @@ module.exports = {
   mysqlDatabase,
   s3Storage,
   r2Storage,
+  supabaseStorage,
+  firebaseStorage,
   fileStorage,
   HotUpdaterSchemaMigrationRequiredError,
   HOT_UPDATER_SERVER_VERSION,

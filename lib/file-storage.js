@@ -18,7 +18,7 @@ const path = require("node:path");
 const crypto = require("node:crypto");
 const native = require("./binding.js");
 const { fromNative } = require("./errors.js");
-const { NATIVE } = require("./plugins.js");
+const { markNative } = require("./plugins.js");
 
 const FILE_STORAGE = Symbol.for("hot-updater-rs/file-storage");
 /** The first key segment `src/storage/file.rs` reserves (`RESERVED_SEGMENT`): keys never reach it. */
@@ -230,7 +230,7 @@ function fileStorage(config) {
   store.publicBaseUrl = publicBaseUrl;
   store.sweep();
   const storage = { name: "fileStorage", supportedProtocol: "file-storage" };
-  Object.defineProperty(storage, NATIVE, { enumerable: false, value: { kind: "file", dir, publicBaseUrl } });
+  markNative(storage, { kind: "file", dir, publicBaseUrl });
   Object.defineProperty(storage, FILE_STORAGE, { enumerable: false, value: store });
   return storage;
 }

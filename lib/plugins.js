@@ -4,7 +4,20 @@
 
 const { messageOf } = require("./errors.js");
 
-const NATIVE = Symbol.for("hot-updater-rs/native-config");
+// Native databases and storages are plain `{ name, supportedProtocol }` objects; their options
+// (connection strings, keys) live here, out of reach of `util.inspect` and JSON.stringify.
+const nativeOptions = new WeakMap();
+
+/** Marks `target` as a native plugin with `option`; returns `target`. */
+function markNative(target, option) {
+  nativeOptions.set(target, option);
+  return target;
+}
+
+/** The native option of a plugin made by our factories, if it is one. */
+function nativeOption(value) {
+  return value && typeof value === "object" ? nativeOptions.get(value) : undefined;
+}
 const SUPPORTED_SCHEMA_VERSION = "0.31.0";
 
 class HotUpdaterSchemaMigrationRequiredError extends Error {
@@ -26,8 +39,8 @@ function isDatabasePlugin(value) {
 
 /** Resolves `options.database` into native options plus, for JS plugins, the plugin handles. */
 function resolveDatabase(database) {
-  if (database && typeof database === "object" && database[NATIVE]) {
-    return { option: database[NATIVE], js: null };
+  if (nativeOption(database)) {
+    return { option: nativeOption(database), js: null };
   }
   const isFactory = typeof database === "function";
   if (!isFactory && !isDatabasePlugin(database)) {
@@ -56,8 +69,8 @@ function resolveStorages(storages) {
   const out = [];
   const js = [];
   for (const entry of storages) {
-    if (entry && typeof entry === "object" && entry[NATIVE]) {
-      out.push(entry[NATIVE]);
+    if (nativeOption(entry)) {
+      out.push(nativeOption(entry));
       continue;
     }
     const plugin = typeof entry === "function" ? entry() : entry;
@@ -137,4 +150,4 @@ function createBridge({ db, storages, contexts, native }) {
   };
 }
 
-module.exports = { NATIVE, HotUpdaterSchemaMigrationRequiredError, resolveDatabase, resolveStorages, createBridge };
+module.exports = { markNative, HotUpdaterSchemaMigrationRequiredError, resolveDatabase, resolveStorages, createBridge };

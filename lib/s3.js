@@ -3,12 +3,9 @@
 // `@hot-updater/cloudflare`) checked and completed here, with upstream's environment fallbacks,
 // so that the native side receives plain, explicit values.
 
-const TRUTHY = new Set(["1", "true", "yes", "on"]);
+const { env, optionalInteger, optionalString } = require("./options.js");
 
-function env(name) {
-  const value = process.env[name];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
+const TRUTHY = new Set(["1", "true", "yes", "on"]);
 
 /** `endpoint` as the AWS SDK accepts it: a string, a `URL`, or `{ url }`. */
 function endpointString(name, endpoint) {
@@ -34,22 +31,6 @@ function credentialsOption(name, credentials) {
     throw new TypeError(`${name}: \`credentials.sessionToken\` must be a string.`);
   }
   return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
-}
-
-function optionalString(name, config, key) {
-  const value = config[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new TypeError(`${name}: \`${key}\` must be a string.`);
-  return value;
-}
-
-function optionalInteger(name, config, key, min, max) {
-  const value = config[key];
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name}: \`${key}\` must be an integer between ${min} and ${max}.`);
-  }
-  return value;
 }
 
 /** What both flavours share: bucket, URL lifetime, public base URL, caching and timeouts. */

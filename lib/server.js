@@ -2,9 +2,10 @@
 
 const native = require("./binding.js");
 const { fromNative, messageOf } = require("./errors.js");
-const { NATIVE, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
+const { markNative, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
+const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
@@ -198,7 +199,7 @@ function poolOptions(config) {
 }
 
 function nativeDatabase(name, option) {
-  return Object.defineProperty({ name }, NATIVE, { value: option, enumerable: false });
+  return markNative({ name }, option);
 }
 
 /** Native SQLite database (bundled SQLite, no extra install). `path` may be `:memory:`. */
@@ -224,7 +225,7 @@ const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", confi
 
 /** A native storage marker: `resolveStorages` passes its hidden option to the native core. */
 function nativeStorage(name, supportedProtocol, option) {
-  return Object.defineProperty({ name, supportedProtocol }, NATIVE, { value: option, enumerable: false });
+  return markNative({ name, supportedProtocol }, option);
 }
 
 /** Native S3 storage (`s3://bucket/key`): upstream's `s3Storage` config from `@hot-updater/aws`. */
@@ -233,4 +234,21 @@ const s3Storage = (config) => nativeStorage("s3Storage", "s3", s3StorageOption(c
 /** Native Cloudflare R2 storage (`r2://bucket/key`) through R2's S3 API: upstream's `r2Storage` config. */
 const r2Storage = (config) => nativeStorage("r2Storage", "r2", r2StorageOption(config));
 
-module.exports = { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, s3Storage, r2Storage, HOT_UPDATER_SERVER_VERSION, INSTANCE };
+/** Native Supabase Storage (`supabase-storage://bucket/key`): upstream's `supabaseStorage` config. */
+const supabaseStorage = (config) => nativeStorage("supabaseStorage", "supabase-storage", supabaseStorageOption(config));
+
+/** Native Cloud Storage for Firebase (`gs://bucket/key`): upstream's `firebaseStorage` config with a service-account key. */
+const firebaseStorage = (config) => nativeStorage("firebaseStorage", "gs", firebaseStorageOption(config));
+
+module.exports = {
+  createHotUpdater,
+  sqliteDatabase,
+  postgresDatabase,
+  mysqlDatabase,
+  s3Storage,
+  r2Storage,
+  supabaseStorage,
+  firebaseStorage,
+  HOT_UPDATER_SERVER_VERSION,
+  INSTANCE,
+};

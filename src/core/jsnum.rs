@@ -145,6 +145,24 @@ fn parse_power_of_two_radix(digits: &[u8], bits: u32) -> Option<f64> {
     Some(top as f64 * 2f64.powi(shift + dropped_bits))
 }
 
+/// JS `encodeURI`: UTF-8 percent-encoding of everything but ASCII letters, digits and
+/// `;,/?:@&=+$-_.!~*'()#`. Like JS, an existing `%` is encoded too (`%20` becomes `%2520`).
+pub fn encode_uri(s: &str) -> String {
+    const KEEP: &[u8] = b";,/?:@&=+$-_.!~*'()#";
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || KEEP.contains(&b) {
+            out.push(b as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
 /// JS `decodeURIComponent(s)`; `None` where JS throws `URIError`.
 ///
 /// Every `%XX` escape is decoded (the reserved set is empty). An escape that is truncated, has a

@@ -95,3 +95,13 @@ fn decode_uri() {
         assert_eq!(decode_uri_component(s), None, "{s:?}");
     }
 }
+
+#[test]
+fn encode_uri_keeps_what_js_keeps() {
+    // Values from JS: encodeURI("https://h/a b/ü?x=1&y=%20#f;,:@=+$-_.!~*'()").
+    assert_eq!(
+        encode_uri("https://h/a b/ü?x=1&y=%20#f;,:@=+$-_.!~*'()"),
+        "https://h/a%20b/%C3%BC?x=1&y=%2520#f;,:@=+$-_.!~*'()"
+    );
+    assert_eq!(encode_uri("[]{}|\\^`\"<>"), "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E");
+}

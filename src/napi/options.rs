@@ -13,9 +13,11 @@ use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::http::route::normalize_base_path;
 use crate::http::Routes;
+use crate::storage::gcs::{GcsOptions, GcsStorage};
 use crate::storage::js::JsStorage;
 use crate::storage::s3::S3Storage;
 use crate::storage::s3_config::{Flavor, S3Options};
+use crate::storage::supabase::{SupabaseOptions, SupabaseStorage};
 use crate::storage::{Storage, Storages};
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +100,10 @@ enum StorageOption {
     R2(S3Options),
     #[serde(rename_all = "camelCase")]
     File { dir: String, public_base_url: Option<String> },
+    /// `supabaseStorage(...)`: Supabase Storage's REST API.
+    Supabase(SupabaseOptions),
+    /// `firebaseStorage(...)`: Cloud Storage signed URLs from a service-account key.
+    Gcs(GcsOptions),
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +144,8 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
             StorageOption::S3(o) => list.push(Arc::new(S3Storage::from_options(Flavor::S3, o)?)),
             StorageOption::R2(o) => list.push(Arc::new(S3Storage::from_options(Flavor::R2, o)?)),
             StorageOption::File { dir, public_base_url } => list.push(Arc::new(crate::storage::file::FileStorage::new(dir, public_base_url))),
+            StorageOption::Supabase(o) => list.push(Arc::new(SupabaseStorage::from_options(o)?)),
+            StorageOption::Gcs(o) => list.push(Arc::new(GcsStorage::from_options(o)?)),
         }
     }
     let routes = match opts.routes {

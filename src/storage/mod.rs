@@ -1,12 +1,15 @@
 //! Storages: turn a bundle's `storageUri` into a download URL and read small text objects
 //! (manifests). Several storages can be active; the URI's protocol picks one (SPEC §6.2).
 
+pub mod cache;
 pub mod file;
+pub mod gcs;
+pub mod http;
 pub mod js;
 pub mod s3;
-pub mod s3_cache;
 pub mod s3_config;
 pub mod sigv4;
+pub mod supabase;
 
 use std::sync::Arc;
 

@@ -10,13 +10,12 @@
 //! crates are deliberately not used, for compile time and addon size. Errors name the endpoint
 //! host, never credentials or signed URLs.
 
-use std::error::Error as _;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use async_trait::async_trait;
 
-use super::s3_cache::S3Caches;
+use super::cache::StorageCaches;
+use super::http::{xml_field, Fetched, StorageHttp};
 use super::s3_config::{Flavor, ObjectAddress, S3Config, S3Options};
 use super::sigv4::{AmzTime, Signer, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use super::Storage;
@@ -24,8 +23,6 @@ use crate::core::jsnum::decode_uri_component;
 use crate::db::Ctx;
 use crate::error::{Error, Result};
 
-/// Object texts larger than this are refused (manifests are a few kilobytes).
-const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
 const NO_CREDENTIALS: &str = "Could not load credentials from any providers";
 const R2_NEEDS_CREDENTIALS: &str =
     "r2Storage runtime profile requires R2 S3 credentials. Wrangler-based R2 access is only supported by the node profile.";
@@ -35,8 +32,8 @@ pub struct S3Storage {
     cfg: S3Config,
     /// `None` without credentials (or region): signing then fails with the SDK's message.
     signer: Option<Signer>,
-    client: OnceLock<std::result::Result<reqwest::Client, String>>,
-    caches: S3Caches,
+    http: StorageHttp,
+    caches: StorageCaches,
 }
 
 impl std::fmt::Debug for S3Storage {
@@ -64,8 +61,9 @@ impl S3Storage {
             (Some(creds), Some(region)) => Some(Signer::new(creds.clone(), region.clone())),
             _ => None,
         };
-        let caches = S3Caches::new(cfg.cache);
-        S3Storage { cfg, signer, client: OnceLock::new(), caches }
+        let caches = StorageCaches::new(cfg.cache);
+        let http = StorageHttp::new("S3", cfg.connect_timeout, cfg.request_timeout);
+        S3Storage { cfg, signer, http, caches }
     }
 
     /// The storage `s3Storage(...)` (`Flavor::S3`) or `r2Storage(...)` (`Flavor::R2`) describes.
@@ -94,19 +92,6 @@ impl S3Storage {
             (_, None) => Err(Error::storage(NO_CREDENTIALS)),
             (_, Some(_)) => Err(Error::storage("Region is missing")),
         }
-    }
-
-    fn client(&self) -> Result<&reqwest::Client> {
-        let built = self.client.get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(self.cfg.connect_timeout)
-                .timeout(self.cfg.request_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("hot-updater-rs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| format!("Could not create the S3 HTTP client: {}", root_cause(&e)))
-        });
-        built.as_ref().map_err(|e| Error::storage(e.clone()))
     }
 
     /// A presigned GET URL for `bucket/key`, valid for `expiresIn` seconds from `t`.
@@ -171,7 +156,7 @@ impl S3Storage {
         }
         let addr = self.cfg.address(&self.cfg.bucket, key)?;
         let headers = signer.sign_headers("GET", &addr.host, &addr.path, "", EMPTY_SHA256, &AmzTime::now());
-        let mut req = self.client()?.get(addr.url());
+        let mut req = self.http.client()?.get(addr.url());
         for (name, value) in headers {
             req = req.header(name, value);
         }
@@ -181,26 +166,18 @@ impl S3Storage {
     async fn get_public(&self, url: &str) -> Result<Option<String>> {
         let parsed = url::Url::parse(url).map_err(|_| Error::storage("Invalid publicBaseUrl"))?;
         let addr = ObjectAddress { scheme: parsed.scheme().into(), host: parsed.host_str().unwrap_or("").into(), path: String::new() };
-        self.fetch_text(&addr, self.client()?.get(url)).await
+        self.fetch_text(&addr, self.http.client()?.get(url)).await
     }
 
     async fn fetch_text(&self, addr: &ObjectAddress, req: reqwest::RequestBuilder) -> Result<Option<String>> {
         let host = &addr.host;
-        let mut res = req.send().await.map_err(|e| self.transport_error(host, &e))?;
-        let status = res.status();
-        let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = res.chunk().await.map_err(|e| self.transport_error(host, &e))? {
-            if body.len() + chunk.len() > MAX_TEXT_BYTES {
-                return Err(Error::storage(format!("S3 object from {host} is larger than {MAX_TEXT_BYTES} bytes")));
-            }
-            body.extend_from_slice(&chunk);
+        let res: Fetched = self.http.fetch(host, req).await?;
+        if res.ok() {
+            return Ok(Some(res.text()));
         }
-        if status.is_success() {
-            return Ok(Some(String::from_utf8_lossy(&body).into_owned()));
-        }
-        let text = String::from_utf8_lossy(&body);
+        let text = res.text();
         let code = xml_field(&text, "Code");
-        if status.as_u16() == 404 {
+        if res.status == 404 {
             // S3: a missing key (not a missing bucket) is "not found"; R2: any 404 is.
             let missing_key = matches!(code.as_deref(), None | Some("NoSuchKey") | Some("NotFound"));
             if missing_key || self.cfg.flavor == Flavor::R2 {
@@ -208,47 +185,14 @@ impl S3Storage {
             }
         }
         let detail = match &code {
-            Some(c) => format!("HTTP {} {c}", status.as_u16()),
-            None => format!("HTTP {}", status.as_u16()),
+            Some(c) => format!("HTTP {} {c}", res.status),
+            None => format!("HTTP {}", res.status),
         };
         Err(Error::storage(match xml_field(&text, "Message") {
             Some(message) => format!("{message} (S3 GetObject on {host}: {detail})"),
             None => format!("S3 GetObject on {host} failed: {detail}"),
         }))
     }
-
-    fn transport_error(&self, host: &str, e: &reqwest::Error) -> Error {
-        let reason = if e.is_timeout() && !e.is_connect() {
-            format!("timed out after {} ms", self.cfg.request_timeout.as_millis())
-        } else if e.is_connect() {
-            format!("could not connect ({})", root_cause(e))
-        } else {
-            root_cause(e)
-        };
-        Error::storage(format!("S3 request to {host} failed: {reason}"))
-    }
-}
-
-/// The innermost cause's text: it says what happened (refused, reset, DNS) and, unlike
-/// `reqwest::Error`'s own text, never contains the URL.
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut cause: Option<&dyn std::error::Error> = e.source();
-    let mut text = String::from("request failed");
-    while let Some(c) = cause {
-        text = c.to_string();
-        cause = c.source();
-    }
-    text
-}
-
-/// The text of the first `<name>…</name>` element of an S3 error document, unescaped.
-fn xml_field(xml: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = start + xml[start..].find(&format!("</{name}>"))?;
-    let raw = &xml[start..end];
-    let text = raw.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
-    Some(text).filter(|t| !t.is_empty())
 }
 
 #[async_trait]

@@ -1,4 +1,4 @@
-//! Caches of the native S3 storage, both on the update-check hot path:
+//! Caches of the native storages (S3, R2, Supabase, Cloud Storage), both on the update-check hot path:
 //!
 //! - presigned URLs per storage URI, reused while more than half of their lifetime is left (a
 //!   client that gets a cached URL still has at least `expiresIn / 2` to start its download);
@@ -86,19 +86,19 @@ impl<V: Clone> GenCache<V> {
 }
 
 /// The URL and text caches of one storage; a disabled one keeps nothing.
-pub struct S3Caches {
+pub struct StorageCaches {
     enabled: bool,
     urls: Mutex<GenCache<(Arc<str>, Instant)>>,
     texts: Mutex<GenCache<Arc<str>>>,
 }
 
-impl S3Caches {
+impl StorageCaches {
     pub fn new(enabled: bool) -> Self {
         Self::with_budgets(enabled, URL_CACHE_ENTRIES, TEXT_CACHE_BYTES)
     }
 
     pub fn with_budgets(enabled: bool, url_entries: usize, text_bytes: usize) -> Self {
-        S3Caches { enabled, urls: Mutex::new(GenCache::new(url_entries)), texts: Mutex::new(GenCache::new(text_bytes)) }
+        StorageCaches { enabled, urls: Mutex::new(GenCache::new(url_entries)), texts: Mutex::new(GenCache::new(text_bytes)) }
     }
 
     /// A cached URL for `uri` that still has more than half of its lifetime left at `now`.
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn urls_are_reused_for_half_their_lifetime() {
-        let caches = S3Caches::new(true);
+        let caches = StorageCaches::new(true);
         let t0 = Instant::now();
         caches.put_url("s3://b/k", "https://u", Duration::from_secs(3600), t0);
         assert_eq!(caches.url("s3://b/k", t0 + Duration::from_secs(1799)).as_deref(), Some("https://u"));
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn url_cache_is_bounded() {
-        let caches = S3Caches::with_budgets(true, 10, 1000);
+        let caches = StorageCaches::with_budgets(true, 10, 1000);
         let t0 = Instant::now();
         for i in 0..100 {
             caches.put_url(&format!("s3://b/{i}"), "https://u", Duration::from_secs(60), t0);
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn texts_are_bounded_by_bytes() {
-        let caches = S3Caches::with_budgets(true, 10, 1000);
+        let caches = StorageCaches::with_budgets(true, 10, 1000);
         caches.put_text("s3://b/m.json", "{}");
         assert_eq!(caches.text("s3://b/m.json").as_deref(), Some("{}"));
         caches.put_text("s3://b/huge.json", &"x".repeat(600));
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn disabled_caches_keep_nothing() {
-        let caches = S3Caches::new(false);
+        let caches = StorageCaches::new(false);
         let t0 = Instant::now();
         caches.put_url("u", "https://u", Duration::from_secs(60), t0);
         caches.put_text("u", "t");
