@@ -106,6 +106,13 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
   routes?: Partial<HandlerRoutes>;
   /** Accepted and ignored, like upstream. */
   cwd?: string;
+  /**
+   * Reuse of update-check answers for repeated identical requests (same URL and SDK header) while
+   * the native snapshot is fresh and unchanged, for at most `maxAgeMs`. Only with a native
+   * database and its snapshot on; never for errors, stale answers or JS storage plugins' URLs.
+   * `false` turns it off. @default { maxAgeMs: 1000, maxEntries: 10000 }
+   */
+  answerCache?: false | { maxAgeMs?: number; maxEntries?: number };
 }
 
 export interface HotUpdaterAPI<TContext = unknown> {

@@ -6,6 +6,7 @@ const { markNative, resolveDatabase, resolveStorages, createBridge } = require("
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
 const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
+const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
@@ -99,6 +100,8 @@ function createHotUpdater(options) {
   const db = resolveDatabase(opts.database);
   const storages = resolveStorages(opts.storages ?? opts.storagePlugins ?? []);
   const contexts = createContextTable();
+  const cacheOptions = answerCacheOptions(opts.answerCache);
+  const answers = cacheOptions === null ? null : new AnswerCache(cacheOptions);
   const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table, native });
   const nativeOptions = {
     basePath: opts.basePath ?? "/api",
@@ -139,10 +142,23 @@ function createHotUpdater(options) {
     }
     const method = request.method;
     if (method === "GET") {
+      const url = request.url;
+      const sdk = request.headers.get(SDK_VERSION_HEADER);
+      // A repeated request while the snapshot is unchanged: the answer given before (see
+      // answer-cache.js for when that is exactly the answer the native side would give).
+      const epoch = answers === null ? -1 : server.answersEpoch();
+      const key = sdk === null ? url : `${url}\n${sdk}`;
+      if (epoch >= 0) {
+        const kept = answers.get(key, epoch, performance.now());
+        if (kept !== undefined) return jsonResponse(200, kept);
+      }
       // Answered within the native call when nothing needs I/O (a warm snapshot); a JS storage
       // plugin's URL is then asked for here, without the bridge's round trip.
-      const now = server.handleSync(request.url, request.headers.get(SDK_VERSION_HEADER));
-      if (typeof now === "string") return jsonResponse(200, now);
+      const now = server.handleSync(url, sdk);
+      if (typeof now === "string") {
+        if (epoch >= 0) answers.set(key, epoch, performance.now(), now);
+        return jsonResponse(200, now);
+      }
       if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx);
     }
     let body;

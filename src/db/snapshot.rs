@@ -137,6 +137,10 @@ struct State {
     stale: bool,
     /// Bumped by every invalidation, so that loads begun before it are not kept.
     generation: u64,
+    /// Bumped whenever an answer given from the snapshot could change: invalidation, a rebuild
+    /// swapped in, entering or leaving the stale state. Answers cached under one epoch (see
+    /// [`Database::answers_epoch`]) are reused only while it lasts.
+    epoch: u64,
 }
 
 /// A database wrapper answering update checks from the snapshot; everything else passes through.
@@ -163,7 +167,7 @@ fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
 impl SnapshotDatabase {
     pub fn new(inner: Arc<dyn Database>, opts: SnapshotOptions) -> Self {
         let now = Instant::now();
-        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false, generation: 0 };
+        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false, generation: 0, epoch: 0 };
         SnapshotDatabase { inner, opts, state: RwLock::new(state), probing: tokio::sync::Mutex::new(()), loading: tokio::sync::Mutex::new(()) }
     }
 
@@ -174,6 +178,7 @@ impl SnapshotDatabase {
             s.marker = None;
             s.checked_at = None;
             s.generation += 1;
+            s.epoch += 1;
         }
     }
 
@@ -200,6 +205,7 @@ impl SnapshotDatabase {
                     let changed = s.stale || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
                     if s.stale {
                         eprintln!("hot-updater-rs: database reachable again; update checks are fresh");
+                        s.epoch += 1;
                     }
                     s.marker = m;
                     s.healthy_at = now;
@@ -212,10 +218,12 @@ impl SnapshotDatabase {
                 Err(e) => {
                     if !s.stale {
                         eprintln!("hot-updater-rs: database unreachable ({e}); answering update checks from the last snapshot");
+                        s.epoch += 1;
                     }
                     s.stale = true;
-                    if s.healthy_at.elapsed() >= self.opts.serve_stale_for {
+                    if s.healthy_at.elapsed() >= self.opts.serve_stale_for && !s.partitions.is_empty() {
                         s.partitions.clear();
+                        s.epoch += 1;
                     }
                     return;
                 }
@@ -242,6 +250,7 @@ impl SnapshotDatabase {
         if s.generation == generation {
             s.partitions = fresh;
             s.built_at = now;
+            s.epoch += 1;
         }
     }
 
@@ -338,6 +347,12 @@ impl Database for SnapshotDatabase {
         let stale = s.stale;
         drop(s);
         Some(lookup(&partition, args, stale))
+    }
+
+    fn answers_epoch(&self) -> Option<u64> {
+        let s = self.state.read().ok()?;
+        let fresh = !s.stale && s.checked_at.is_some_and(|t| t.elapsed() < self.opts.probe_interval);
+        fresh.then_some(s.epoch)
     }
 
     async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {

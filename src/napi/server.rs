@@ -109,6 +109,14 @@ impl NativeHotUpdater {
         })
     }
 
+    /// The snapshot's answer epoch (see `Database::answers_epoch`), or -1 when answers must be
+    /// computed. The JS handler reuses an answer only under the epoch it was computed in.
+    #[napi]
+    pub fn answers_epoch(&self) -> f64 {
+        // Epochs count events (writes, rebuilds); they stay far below 2^53.
+        self.api.db.answers_epoch().map_or(-1.0, |e| e as f64)
+    }
+
     /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON
     /// arguments and a JSON result. Errors reject with `code\0message`.
     #[napi]

@@ -1,0 +1,75 @@
+"use strict";
+// Update-check answers reused on the JS side of the napi boundary. An OTA push makes thousands
+// of devices send the same request (same URL, same SDK header) within seconds; when the native
+// snapshot is fresh, the answer to a repeated request is the same string, so it is kept here:
+//
+// - an entry is reused only while the native snapshot's answer epoch is the one it was computed
+//   in (the epoch changes with every write through this process, every rebuild after another
+//   process's write, every stale/fresh switch), and the native side reports no epoch at all
+//   while a probe of the database is due, so the probe still runs on schedule;
+// - and for at most `maxAgeMs` (default 1 s), which also bounds how much older a signed URL in
+//   a reused answer is than one the native storage would hand out (those are reused for half
+//   their lifetime anyway);
+// - only complete 200 answers of the synchronous path are kept: never an error, never a stale
+//   answer, never one whose URL came from a JS storage plugin.
+// Memory is bounded by two generations of at most `maxEntries / 2` entries each.
+
+const DEFAULT_MAX_AGE_MS = 1000;
+const DEFAULT_MAX_ENTRIES = 10_000;
+
+function answerCacheOptions(option) {
+  if (option === false) return null;
+  const config = option === undefined || option === true ? {} : option;
+  if (typeof config !== "object" || config === null) {
+    throw new TypeError("createHotUpdater: `answerCache` must be false or { maxAgeMs?, maxEntries? }.");
+  }
+  const maxAgeMs = config.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const maxEntries = config.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 0 || maxAgeMs > 60_000) {
+    throw new TypeError("createHotUpdater: `answerCache.maxAgeMs` must be an integer from 0 to 60000.");
+  }
+  if (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 1_000_000) {
+    throw new TypeError("createHotUpdater: `answerCache.maxEntries` must be an integer from 0 to 1000000.");
+  }
+  return maxAgeMs === 0 || maxEntries === 0 ? null : { maxAgeMs, maxEntries };
+}
+
+class AnswerCache {
+  constructor({ maxAgeMs, maxEntries }) {
+    this.maxAgeMs = maxAgeMs;
+    this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  /** The answer kept for `key` under `epoch`, if still young enough at `now` (ms). */
+  get(key, epoch, now) {
+    let entry = this.young.get(key);
+    if (entry === undefined) {
+      entry = this.old.get(key);
+      if (entry === undefined) return undefined;
+      this.old.delete(key);
+      this.insert(key, entry);
+    }
+    if (entry.epoch !== epoch || now - entry.at > this.maxAgeMs) return undefined;
+    return entry.body;
+  }
+
+  set(key, epoch, now, body) {
+    this.insert(key, { epoch, at: now, body });
+  }
+
+  insert(key, entry) {
+    if (this.young.size >= this.generationSize && !this.young.has(key)) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, entry);
+  }
+
+  get size() {
+    return this.young.size + this.old.size;
+  }
+}
+
+module.exports = { AnswerCache, answerCacheOptions };
