@@ -52,12 +52,12 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 async function seed(db, n, bundles, sub) {
   if (db === "sqlite") {
     const { paths, seedMs } = await seedSqlite(sub, bundles, ["ours", "upstream"]);
-    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours }, upstream: { impl: "upstream", db, path: paths.upstream } } };
+    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage } } };
   }
   const name = `hu_bench_${process.pid}_${n}`;
   liveDatabases.add(name);
   const { url, seedMs } = await seedPostgres(name, bundles);
-  return { seedMs, name, specs: { ours: { impl: "ours", db, url }, upstream: { impl: "upstream", db, url } } };
+  return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage }, upstream: { impl: "upstream", db, url, storage: options.storage } } };
 }
 
 /** Both servers answer every request of the mix: { mix, counts, expected, mismatches }. */
@@ -99,7 +99,7 @@ async function benchSize(db, n, bundles, env) {
       }
     } else {
       result.verified = true;
-      console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (${Math.round(performance.now() - started)} ms) — ${composition}`);
+      console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (presigned URLs without signing time and signature; ${Math.round(performance.now() - started)} ms) — ${composition}`);
     }
     const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, options };
     const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
@@ -135,7 +135,7 @@ async function main() {
     notes.push(text);
     console.log(text);
   };
-  console.log(`${command}\nsizes ${options.sizes.join(", ")}; databases ${options.dbs.join(", ")}; mix of ${options.mixSize} requests; ${options.quick ? "quick" : "full"} budget`);
+  console.log(`${command}\nsizes ${options.sizes.join(", ")}; databases ${options.dbs.join(", ")}; mix of ${options.mixSize} requests; storage ${options.storage}; ${options.quick ? "quick" : "full"} budget`);
 
   const wrk = await ensureWrk(options.installWrk);
   if (!wrk.ok) note(wrk.note);

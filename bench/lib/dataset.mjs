@@ -14,7 +14,8 @@ export const PATCH_COLUMNS = ["id", "bundle_id", "base_bundle_id", "base_file_ha
 
 /** `n` bundles; about one in ten carries one or two patches from earlier bundles of its lane. */
 export function benchBundles(n, seed = 42) {
-  const bundles = makeBundles(n, seed);
+  // The fixtures' `storage://bucket/` objects live in the benchmark's S3 bucket.
+  const bundles = makeBundles(n, seed).map((b) => ({ ...b, storageUri: b.storageUri.replace(/^storage:\/\/bucket\//, "s3://hot-updater-bench/") }));
   const rand = prng(seed ^ 0x5eed);
   const lanes = new Map(); // platform/channel -> earlier bundles
   for (const b of bundles) {
@@ -29,7 +30,7 @@ export function benchBundles(n, seed = 42) {
           baseBundleId: base.id,
           baseFileHash: base.fileHash,
           patchFileHash: `patch-${base.fileHash}-${b.fileHash}`,
-          patchStorageUri: `storage://bucket/${b.id}/patches/${base.id}.bsdiff`,
+          patchStorageUri: `s3://hot-updater-bench/${b.id}/patches/${base.id}.bsdiff`,
         });
       }
     }

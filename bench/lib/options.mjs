@@ -6,6 +6,8 @@ export const USAGE = `node bench/run.mjs [options]
   --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP)
   --db sqlite|postgres|both   databases to run on (default both; PostgreSQL needs the pg driver)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
+  --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
+                       one JS storage plugin object for both (measures the JS-plugin path)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
   --help`;
 
@@ -39,6 +41,7 @@ export function parseOptions(argv) {
       quick: { type: "boolean", default: false },
       db: { type: "string", default: "both" },
       mix: { type: "string" },
+      storage: { type: "string", default: "s3" },
       "install-wrk": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -50,6 +53,7 @@ export function parseOptions(argv) {
   const sizes = (values.sizes ?? (values.quick ? "100,1000" : "100,1000,10000,100000")).split(",").map((s) => Number(s.trim().replaceAll("_", "")));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
   if (!["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres or both, got ${values.db}`);
+  if (!["s3", "plugin"].includes(values.storage)) throw new Error(`--storage: s3 or plugin, got ${values.storage}`);
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));
   if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
   return {
@@ -58,6 +62,7 @@ export function parseOptions(argv) {
     dbs: values.db === "both" ? ["sqlite", "postgres"] : [values.db],
     mixSize: mix,
     installWrk: values["install-wrk"],
+    storage: values.storage,
     budget: values.quick ? QUICK : FULL,
   };
 }

@@ -57,6 +57,12 @@ function markdown(report) {
       `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
+  lines.push(
+    report.options?.storage === "plugin"
+      ? "Storage: one JS storage plugin object (upstream's `mockStorage` behaviour) for both servers."
+      : "Storage: S3 presigned URLs for bundles at `s3://hot-updater-bench/...` (no S3 server is contacted): hot-updater-rs's native `s3Storage` vs the AWS SDK v3 presigning per request, as `@hot-updater/aws`'s runtime `s3Storage` does. Answers are compared with the signing time and signature of presigned URLs left out.",
+    "",
+  );
   for (const note of report.notes) lines.push(`> ${note}`, "");
   for (const db of [...new Set(report.results.map((r) => r.db))]) {
     lines.push(`#### ${db === "sqlite" ? "SQLite (each server its own copy of one file)" : "PostgreSQL (one database, both servers)"}`, "");

@@ -1,6 +1,14 @@
 // The three handlers under test, created from a plain spec so that a child process can build
-// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres", path?, url? }.
-// Imports are dynamic so that a child can time import → first answered check.
+// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres", path?, url?,
+// storage: "s3" | "plugin" }. Imports are dynamic so that a child can time import → first
+// answered check.
+//
+// Storages (bundles live at `s3://hot-updater-bench/...`; presigning needs no S3 server):
+// - "s3" (default): what a deployment on S3 runs. Ours: the native `s3Storage`. Upstream: the
+//   runtime profile of `@hot-updater/aws`'s `s3Storage`, i.e. the AWS SDK presigning per request
+//   (`__test__/helpers/s3.mjs`; the aws plugin itself has no 0.36.3 release on npm).
+// - "plugin": the same JS storage plugin object for both (upstream's `mockStorage` behaviour),
+//   which measures our JS-plugin path.
 const BASE_PATH = "/hot-updater";
 const ROUTES = { updateCheck: true, bundles: true };
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -8,31 +16,70 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 export const IMPLS = ["ours", "upstream", "ceiling"];
 export const LABELS = { ours: "hot-updater-rs", upstream: "@hot-updater/server", ceiling: "constant JSON (ceiling)" };
 
-async function storage() {
+/** The S3 configuration of both servers' storages (local credentials; nothing is contacted). */
+export const BENCH_S3 = {
+  bucketName: "hot-updater-bench",
+  region: "us-east-1",
+  credentials: { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench-secret-key-not-used-for-any-account" },
+};
+
+async function pluginStorage() {
   const { parityStorage } = await import("../../__test__/helpers/parity-storage.mjs");
-  return parityStorage();
+  return { ...parityStorage(), supportedProtocol: "s3" };
+}
+
+/** { storages, close } for one implementation. */
+async function storagesFor(impl, spec) {
+  if (spec.storage === "plugin") return { storages: [await pluginStorage()], close: () => {} };
+  if (impl === "ours") {
+    const { s3Storage } = await import("../../index.mjs");
+    return { storages: [s3Storage(BENCH_S3)], close: () => {} };
+  }
+  const { sdkS3Storage } = await import("../../__test__/helpers/s3.mjs");
+  const sdk = await sdkS3Storage(BENCH_S3);
+  return { storages: [sdk.plugin], close: sdk.close };
 }
 
 async function ours(spec) {
   const { createHotUpdater, sqliteDatabase, postgresDatabase } = await import("../../index.mjs");
   const database = spec.db === "postgres" ? postgresDatabase({ connectionString: spec.url }) : sqliteDatabase({ path: spec.path });
-  const hotUpdater = createHotUpdater({ database, storages: [await storage()], basePath: BASE_PATH, routes: ROUTES });
-  return { handler: (request) => hotUpdater.handler(request), close: () => hotUpdater.close() };
+  const { storages, close } = await storagesFor("ours", spec);
+  const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES });
+  return {
+    handler: (request) => hotUpdater.handler(request),
+    close: async () => {
+      await hotUpdater.close();
+      close();
+    },
+  };
 }
 
 async function upstream(spec) {
+  const { storages, close: closeStorage } = await storagesFor("upstream", spec);
   if (spec.db === "postgres") {
     const { createUpstreamServer } = await import("../../__test__/helpers/upstream-servers.mjs");
-    const { hotUpdater, close } = await createUpstreamServer("postgresql", spec.url, { migrate: false, storages: [await storage()] });
-    return { handler: (request) => hotUpdater.handler(request), close };
+    const { hotUpdater, close } = await createUpstreamServer("postgresql", spec.url, { migrate: false, storages });
+    return {
+      handler: (request) => hotUpdater.handler(request),
+      close: async () => {
+        await close();
+        closeStorage();
+      },
+    };
   }
   const [{ createHotUpdater }, { upstreamKysely }] = await Promise.all([
     import("@hot-updater/server"),
     import("../../__test__/helpers/upstream.mjs"),
   ]);
   const { adapter, db } = upstreamKysely(spec.path);
-  const hotUpdater = createHotUpdater({ database: adapter, storages: [await storage()], basePath: BASE_PATH, routes: ROUTES });
-  return { handler: (request) => hotUpdater.handler(request), close: () => db.destroy() };
+  const hotUpdater = createHotUpdater({ database: adapter, storages, basePath: BASE_PATH, routes: ROUTES });
+  return {
+    handler: (request) => hotUpdater.handler(request),
+    close: async () => {
+      await db.destroy();
+      closeStorage();
+    },
+  };
 }
 
 function ceiling() {
@@ -50,4 +97,16 @@ export async function createServer(spec) {
 /** A mix entry as a Web Request. */
 export function toRequest({ path, sdk }) {
   return new Request(`http://localhost${path}`, sdk === undefined ? undefined : { headers: { "Hot-Updater-SDK-Version": sdk } });
+}
+
+/**
+ * An answer with the time-dependent parts of presigned S3 URLs (signing time, signature, the
+ * credential scope's day) replaced, so that answers signed at different moments compare equal
+ * when they name the same object the same way.
+ */
+export function comparable(body) {
+  return body
+    .replace(/X-Amz-Date=\d{8}T\d{6}Z/g, "X-Amz-Date=DATE")
+    .replace(/X-Amz-Signature=[0-9a-f]{64}/g, "X-Amz-Signature=SIG")
+    .replace(/X-Amz-Credential=([^%&]+)%2F\d{8}%2F/g, "X-Amz-Credential=$1%2FDAY%2F");
 }
