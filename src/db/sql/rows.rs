@@ -87,6 +87,41 @@ pub fn row_to_bundle(row: &DbRow) -> Result<Bundle> {
     })
 }
 
+/// The columns an update-check snapshot needs (see `crate::db::snapshot`): no metadata, commit
+/// hash, manifest hash or asset base, which only the full bundle carries.
+pub fn snapshot_select_list(provider: Provider) -> String {
+    format!(
+        "{} as id, platform, channel, enabled, should_force_update, file_hash, message, storage_uri, \
+         target_app_version, fingerprint_hash, manifest_storage_uri, rollout_cohort_count, {} as target_cohorts",
+        provider.uuid_expr("bundles.id"),
+        provider.json_expr("target_cohorts")
+    )
+}
+
+/// Decodes a row of [`snapshot_select_list`]; the columns it leaves out stay empty.
+pub fn row_to_snapshot_bundle(row: &DbRow) -> Result<Bundle> {
+    Ok(Bundle {
+        id: row.text("id")?,
+        platform: row.text("platform")?,
+        should_force_update: row.boolean("should_force_update")?,
+        enabled: row.boolean("enabled")?,
+        file_hash: row.text("file_hash")?,
+        git_commit_hash: None,
+        message: row.opt_text("message")?,
+        channel: row.text("channel")?,
+        storage_uri: row.text("storage_uri")?,
+        target_app_version: row.opt_text("target_app_version")?,
+        fingerprint_hash: row.opt_text("fingerprint_hash")?,
+        metadata: None,
+        manifest_storage_uri: row.opt_text("manifest_storage_uri")?,
+        manifest_file_hash: None,
+        asset_base_storage_uri: None,
+        patches: Vec::new(),
+        rollout_cohort_count: Some(row.opt_int("rollout_cohort_count")?.map_or(DEFAULT_ROLLOUT, |n| n as f64)),
+        target_cohorts: parse_cohorts(row.opt_text("target_cohorts")?),
+    })
+}
+
 /// One decoded `bundle_patches` row.
 pub struct PatchRow {
     pub bundle_id: String,

@@ -3,8 +3,7 @@
 
 use super::conn::Exec;
 use super::dialect::Provider;
-use super::queries::{fetch_bundles, select_bundles};
-use super::rows::{attach_patches, patch_select_list, row_to_patch};
+use super::rows::{row_to_snapshot_bundle, snapshot_select_list};
 use super::stmt::SqlBuilder;
 use crate::core::bundle::Bundle;
 use crate::error::Result;
@@ -21,24 +20,16 @@ fn push_partition_scope(b: &mut SqlBuilder, platform: &str, channel: &str) {
 
 /// Every enabled bundle of `platform`/`channel` with its patches: two queries, whatever the
 /// number of bundles (the patches are selected through a subquery, not an id list).
+/// The enabled bundles of one (platform, channel) with the columns the snapshot keeps. Patches
+/// are not read: the snapshot never answers with them (enrichment reads the target itself).
 pub async fn partition(exec: &mut Exec<'_>, provider: Provider, platform: &str, channel: &str) -> Result<Vec<Bundle>> {
-    let mut b = select_bundles(provider);
+    let mut b = SqlBuilder::new(provider);
+    b.push(&format!("select {} from bundles", snapshot_select_list(provider)));
     push_partition_scope(&mut b, platform, channel);
-    let mut bundles = fetch_bundles(exec, &b.finish()).await?;
-    if bundles.is_empty() {
-        return Ok(bundles);
-    }
-    let mut p = SqlBuilder::new(provider);
-    p.push(&format!("select {} from bundle_patches where bundle_id in (select id from bundles", patch_select_list(provider)));
-    push_partition_scope(&mut p, platform, channel);
-    p.push(") order by order_index asc");
-    let rows = exec.fetch_all(&p.finish()).await?;
-    let patches = rows.iter().map(row_to_patch).collect::<Result<Vec<_>>>()?;
-    attach_patches(&mut bundles, patches);
-    Ok(bundles)
+    let rows = exec.fetch_all(&b.finish()).await?;
+    rows.iter().map(row_to_snapshot_bundle).collect()
 }
 
-/// `count(*)`, the highest id and the revision row, in one round trip.
 pub async fn change_marker(exec: &mut Exec<'_>, provider: Provider) -> Result<String> {
     let key = provider.key_column();
     let max_id = match provider {
