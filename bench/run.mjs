@@ -1,13 +1,13 @@
 // The "Speed" benchmark: hot-updater-rs against upstream @hot-updater/server 0.36.3 on the same
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
-//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--install-wrk]
+//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--no-bun] [--install-wrk]
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { benchBundles, describeBundles } from "./lib/dataset.mjs";
-import { ensureWrk, writeLuaScript } from "./lib/http.mjs";
+import { ensureBun, ensureWrk, measureBunHttp, writeLuaScript } from "./lib/http.mjs";
 import { machineFacts } from "./lib/machine.mjs";
 import { measureServer } from "./lib/measure.mjs";
 import { buildMix, verifyMix } from "./lib/mix.mjs";
@@ -101,7 +101,7 @@ async function benchSize(db, n, bundles, env) {
       result.verified = true;
       console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (presigned URLs without signing time and signature; ${Math.round(performance.now() - started)} ms) — ${composition}`);
     }
-    const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, options };
+    const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, bun: env.bun, options };
     const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
     for (const impl of IMPLS) {
       if (impl === "ours" && !result.verified) continue;
@@ -112,6 +112,15 @@ async function benchSize(db, n, bundles, env) {
         result.servers[impl].error = error.message;
         result.error = [result.error, `${impl}: ${error.message}`].filter(Boolean).join("; ");
         console.log(`  ${impl.padEnd(8)} ERROR: ${error.message}`);
+      }
+      if (env.wrk && env.bun && !interrupted) {
+        try {
+          await measureBunHttp(impl, specs[impl], n, ctx, result.servers[impl]);
+        } catch (error) {
+          result.servers[impl].bunHttp = { error: error.message };
+          result.error = [result.error, `${impl} on Bun: ${error.message}`].filter(Boolean).join("; ");
+          console.log(`  ${impl.padEnd(8)} Elysia on Bun ERROR: ${error.message}`);
+        }
       }
     }
   } catch (error) {
@@ -139,7 +148,17 @@ async function main() {
 
   const wrk = await ensureWrk(options.installWrk);
   if (!wrk.ok) note(wrk.note);
+  let bun = null;
+  if (wrk.ok && options.bun) {
+    const found = ensureBun();
+    if (found.ok) bun = found;
+    else note(found.note);
+  } else if (wrk.ok) {
+    note("Elysia-on-Bun HTTP benchmark skipped: --no-bun.");
+  }
   const machine = machineFacts();
+  machine.bun = bun?.version ?? null;
+  machine.elysia = bun?.elysia ?? null;
   const pin = hasCommand("taskset") && machine.cores >= 2;
   if (machine.loadAverageAtStart[0] > machine.cores / 2) {
     note(`The machine is busy (1-minute load average ${machine.loadAverageAtStart[0]} on ${machine.cores} cores): the numbers of this run are noisy.`);
@@ -162,7 +181,7 @@ async function main() {
   const results = [];
   for (const n of options.sizes) {
     const bundles = benchBundles(n);
-    for (const db of dbs) if (!interrupted) results.push(await benchSize(db, n, bundles, { wrk: wrk.ok, pin }));
+    for (const db of dbs) if (!interrupted) results.push(await benchSize(db, n, bundles, { wrk: wrk.ok, pin, bun }));
   }
   const failed = results.filter((r) => !r.verified || r.error);
   if (failed.length) note(`${failed.length} of ${results.length} size(s) failed verification or errored: ${failed.map((r) => `${r.db} N=${r.n}: ${r.error}`).join("; ")}`);

@@ -1,14 +1,21 @@
-// Over HTTP: each handler in its own Hono/@hono/node-server child pinned to core 1, load from
-// wrk pinned to core 0 (-t1 -c32), rotating through the mix with a Lua script, on 127.0.0.1.
-import { writeFileSync } from "node:fs";
+// Over HTTP: each handler in its own server child pinned to core 1 — Hono on @hono/node-server
+// under Node (http-child.mjs), and Elysia on Bun (bun-child.mjs) — load from wrk pinned to core 0
+// (-t1 -c32), rotating through the mix with a Lua script, on 127.0.0.1.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { hasCommand, nextMessage, run, start, stop } from "./procs.mjs";
 import { median } from "./loop.mjs";
+import { budgetFor } from "./options.mjs";
 import { comparable } from "./servers.mjs";
 
-const CHILD = fileURLToPath(new URL("./http-child.mjs", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CHILDREN = {
+  node: fileURLToPath(new URL("./http-child.mjs", import.meta.url)),
+  bun: fileURLToPath(new URL("./bun-child.mjs", import.meta.url)),
+};
 
 /** Whether wrk can be used: { ok, note }. Installs it only when asked to. */
 export async function ensureWrk(install) {
@@ -24,6 +31,25 @@ export async function ensureWrk(install) {
     return { ok: false, note: `HTTP benchmark skipped: installing wrk failed: ${error.message.slice(0, 300)}` };
   }
   return hasCommand("wrk") ? { ok: true } : { ok: false, note: "HTTP benchmark skipped: wrk still missing after apt-get" };
+}
+
+/**
+ * Whether the Elysia-on-Bun server can run: { ok, bin, version, elysia, note }. Bun is a
+ * devDependency (node_modules/.bin/bun); a `bun` on PATH is used when that one is missing.
+ */
+export function ensureBun() {
+  const local = join(ROOT, "node_modules", ".bin", "bun");
+  const bin = existsSync(local) ? local : hasCommand("bun") ? "bun" : null;
+  if (!bin) return { ok: false, note: "Elysia-on-Bun HTTP benchmark skipped: Bun is not installed (it is a devDependency: run `npm ci`)." };
+  const v = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 10_000 });
+  if (v.status !== 0) return { ok: false, note: `Elysia-on-Bun HTTP benchmark skipped: \`${bin} --version\` failed: ${(v.error?.message ?? v.stderr ?? "").trim().slice(0, 200)}` };
+  let elysia;
+  try {
+    elysia = JSON.parse(readFileSync(join(ROOT, "node_modules", "elysia", "package.json"), "utf8")).version;
+  } catch {
+    return { ok: false, note: "Elysia-on-Bun HTTP benchmark skipped: `elysia` is not installed (it is a devDependency: run `npm ci`)." };
+  }
+  return { ok: true, bin, version: v.stdout.trim(), elysia };
 }
 
 const lua = (s) => `"${s.replace(/[^\x20-\x7e]|["\\]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, "0")}`)}"`;
@@ -91,19 +117,26 @@ async function checkOverHttp(port, mix, expected, sample) {
   return checked;
 }
 
+/** The handler could not be built in the server child's runtime (not a measurement failure). */
+export class NotLoadable extends Error {}
+
 /**
- * Starts the server child, checks answers over HTTP, runs wrk (warm-up + runs), reads the
+ * Starts the server child (`runtime` "node": Hono on @hono/node-server; "bun": Elysia on Bun,
+ * `bunBin` the executable), checks answers over HTTP, runs wrk (warm-up + runs), reads the
  * child's memory, stops it. `expected` null skips the answer check (the constant ceiling).
+ * Rejects with NotLoadable when the child reports that it cannot build the handler.
  */
-export async function httpBench({ dir, name, server, mix, expected, script, timing, pin }) {
-  const specFile = join(dir, `http-${name}.json`);
+export async function httpBench({ dir, name, server, mix, expected, script, timing, pin, runtime = "node", bunBin }) {
+  const specFile = join(dir, `http-${runtime}-${name}.json`);
   writeFileSync(specFile, JSON.stringify({ server }));
-  const { child, done } = start(process.execPath, [CHILD, specFile], { cpu: pin ? 1 : undefined, ipc: true, timeoutMs: timing.childTimeoutMs });
+  const [cmd, args] = runtime === "bun" ? [bunBin, ["--no-env-file", "--no-install", CHILDREN.bun, specFile]] : [process.execPath, [CHILDREN.node, specFile]];
+  const { child, done } = start(cmd, args, { cpu: pin ? 1 : undefined, ipc: true, timeoutMs: timing.childTimeoutMs });
   try {
     const ready = await Promise.race([
-      nextMessage(child, (m) => m?.ready, 120_000),
-      done.then((r) => Promise.reject(new Error(`server child exited early: ${r.stderr.trim().slice(-1000)}`))),
+      nextMessage(child, (m) => m?.ready || m?.failed, 120_000),
+      done.then((r) => Promise.reject(new Error(`server child exited early (${r.code ?? r.signal}): ${r.stderr.trim().slice(-1000)}`))),
     ]);
+    if (ready.failed) throw new NotLoadable(ready.failed);
     const checkedOverHttp = await checkOverHttp(ready.port, mix, expected, timing.httpCheckSample);
     if (timing.warmupSeconds > 0) await wrk(ready.port, script, timing.warmupSeconds, pin, mix[0]);
     const runs = [];
@@ -120,9 +153,46 @@ export async function httpBench({ dir, name, server, mix, expected, script, timi
       errors: runs.reduce((n, r) => n + r.non2xx + r.socketErrors, 0),
       checkedOverHttp,
       ...stats,
+      ...(ready.bun ? { bun: ready.bun } : {}),
       runs,
     };
   } finally {
     stop(child);
   }
+}
+
+const f = (v, d = 0) => (typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: d }) : "–");
+
+/**
+ * `impl` over HTTP through Elysia on Bun, with the same wrk settings, budget and answer checks
+ * as through Hono on Node. Fills `result.bunHttp`: the measurement, or { notMeasured: reason }
+ * when the handler does not load in Bun (upstream on SQLite: better-sqlite3); other failures
+ * throw. `ctx` = { dir, mix, expected, luaScript, pin, options, bun }.
+ */
+export async function measureBunHttp(impl, server, n, ctx, result) {
+  const label = impl.padEnd(8);
+  const timing = budgetFor(ctx.options, impl, n).http;
+  try {
+    result.bunHttp = await httpBench({
+      dir: ctx.dir,
+      name: impl,
+      server,
+      mix: ctx.mix,
+      expected: impl === "ceiling" ? null : ctx.expected,
+      script: ctx.luaScript,
+      timing,
+      pin: ctx.pin,
+      runtime: "bun",
+      bunBin: ctx.bun.bin,
+    });
+  } catch (error) {
+    // Only upstream may be unable to run on Bun; hot-updater-rs and the ceiling must.
+    if (!(error instanceof NotLoadable)) throw error;
+    if (impl !== "upstream") throw new Error(`does not load in Bun ${ctx.bun.version}: ${error.message}`);
+    result.bunHttp = { notMeasured: `does not load in Bun ${ctx.bun.version}: ${error.message}` };
+    console.log(`  ${label} Elysia on Bun: not measured — ${result.bunHttp.notMeasured}`);
+    return;
+  }
+  const h = result.bunHttp;
+  console.log(`  ${label} Elysia on Bun HTTP (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${timing.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
 }

@@ -3,11 +3,14 @@ import { parseArgs } from "node:util";
 
 export const USAGE = `node bench/run.mjs [options]
   --sizes 100,1000     bundle counts (default 100,1000,10000,100000; with --quick 100,1000)
-  --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP)
+  --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP,
+                       on Node and on Bun)
   --db sqlite|postgres|both   databases to run on (default both; PostgreSQL needs the pg driver)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
+  --no-bun             skip HTTP through Elysia on Bun (by default each handler is also served by
+                       Elysia on Bun, the devDependency, with the same wrk load and answer checks)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
   --help`;
 
@@ -43,6 +46,7 @@ export function parseOptions(argv) {
       mix: { type: "string" },
       storage: { type: "string", default: "s3" },
       "install-wrk": { type: "boolean", default: false },
+      "no-bun": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -62,6 +66,7 @@ export function parseOptions(argv) {
     dbs: values.db === "both" ? ["sqlite", "postgres"] : [values.db],
     mixSize: mix,
     installWrk: values["install-wrk"],
+    bun: !values["no-bun"],
     storage: values.storage,
     budget: values.quick ? QUICK : FULL,
   };

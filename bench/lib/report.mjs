@@ -20,6 +20,9 @@ const COLUMNS = [
   ["HTTP checks/s", (s) => s.http?.perSecond, 0],
   ["HTTP p50 ms", (s) => s.http?.p50Ms, 2],
   ["HTTP p99 ms", (s) => s.http?.p99Ms, 2],
+  ["Bun HTTP checks/s", (s) => s.bunHttp?.perSecond, 0],
+  ["Bun HTTP p99 ms", (s) => s.bunHttp?.p99Ms, 2],
+  ["Bun peak RSS MB", (s) => s.bunHttp?.maxRssMB, 0],
   ["peak RSS MB", (s) => s.http?.maxRssMB ?? s.inprocMemory?.maxRssMB, 0],
   ["RSS after load MB", (s) => s.http?.rssMB ?? s.inprocMemory?.rssMB, 0],
   ["import→1st check ms", (s) => s.startup?.importToFirstCheckMs, 0],
@@ -34,7 +37,7 @@ function rows(result) {
   const out = [];
   for (const impl of IMPLS) {
     const s = result.servers[impl];
-    const label = impl === "ours" && !result.verified ? `${LABELS.ours} (NOT TIMED: ${result.mismatches ? "answers differ" : "not verified"})` : s?.error ? `${LABELS[impl]} (error, partly measured)` : LABELS[impl];
+    const label = impl === "ours" && !result.verified ? `${LABELS.ours} (NOT TIMED: ${result.mismatches ? "answers differ" : "not verified"})` : s?.error || s?.bunHttp?.error ? `${LABELS[impl]} (error, partly measured)` : LABELS[impl];
     out.push([result.n.toLocaleString("en-US"), label, ...COLUMNS.map(([, get, d]) => (s ? fmt(get(s), d) : "–"))]);
   }
   const ours = result.servers.ours;
@@ -43,6 +46,13 @@ function rows(result) {
     out.push([result.n.toLocaleString("en-US"), `ours/${other}`, ...COLUMNS.map(([, get]) => (ours && s ? ratio(get(ours), get(s)) : "–"))]);
   }
   return out;
+}
+
+/** "; on Bun, X not measured: reason" for handlers that do not load in Bun. */
+function notOnBun(result) {
+  return IMPLS.filter((impl) => result.servers[impl]?.bunHttp?.notMeasured)
+    .map((impl) => `; on Bun, ${LABELS[impl]} not measured: ${result.servers[impl].bunHttp.notMeasured}`)
+    .join("");
 }
 
 const HEAD = ["N", "server", ...COLUMNS.map(([t]) => t)];
@@ -54,7 +64,8 @@ function markdown(report) {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
-      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer}; ${m.wrk ?? "wrk not installed"}.`,
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer}` +
+      `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
   lines.push(
@@ -71,7 +82,7 @@ function markdown(report) {
     lines.push("");
     for (const r of report.results.filter((x) => x.db === db)) {
       const c = r.mix;
-      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${r.error ? `; error: ${r.error}` : ""}`);
+      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${notOnBun(r)}${r.error ? `; error: ${r.error}` : ""}`);
     }
     lines.push("");
   }
@@ -87,6 +98,8 @@ function consoleTable(result) {
 export function printResult(result) {
   console.log(`\n${result.db} N=${result.n.toLocaleString("en-US")}`);
   console.log(consoleTable(result));
+  const skipped = notOnBun(result);
+  if (skipped) console.log(skipped.slice(2));
 }
 
 /** Writes bench/results/latest.json and the table in BENCHMARKS.md; returns the markdown. */
