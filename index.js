@@ -1,28 +1,8 @@
 "use strict";
-const {
-  createHotUpdater,
-  sqliteDatabase,
-  postgresDatabase,
-  mysqlDatabase,
-  s3Storage,
-  r2Storage,
-  supabaseStorage,
-  firebaseStorage,
-  HOT_UPDATER_SERVER_VERSION,
-} = require("./lib/server.js");
+// Everything lib/server.js exports but its internal instance marker, plus fileStorage and the
+// migration error.
+const { INSTANCE: _instance, ...server } = require("./lib/server.js");
 const { HotUpdaterSchemaMigrationRequiredError } = require("./lib/plugins.js");
 const { fileStorage } = require("./lib/file-storage.js");
 
-module.exports = {
-  createHotUpdater,
-  sqliteDatabase,
-  postgresDatabase,
-  mysqlDatabase,
-  s3Storage,
-  r2Storage,
-  supabaseStorage,
-  firebaseStorage,
-  fileStorage,
-  HotUpdaterSchemaMigrationRequiredError,
-  HOT_UPDATER_SERVER_VERSION,
-};
+module.exports = { ...server, fileStorage, HotUpdaterSchemaMigrationRequiredError };

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::cache::StorageCaches;
-use super::http::{xml_field, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS};
+use super::http::{xml_error, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS};
 use super::s3::parse_storage_uri;
 use super::sigv4::{uri_encode, AmzTime};
 use super::Storage;
@@ -246,15 +246,7 @@ impl GcsStorage {
         if res.status == 404 {
             return Ok(None);
         }
-        let body = res.text();
-        let detail = match xml_field(&body, "Code") {
-            Some(code) => format!("HTTP {} {code}", res.status),
-            None => format!("HTTP {}", res.status),
-        };
-        Err(Error::storage(match xml_field(&body, "Message") {
-            Some(message) => format!("{message} (Cloud Storage download from {host}: {detail})"),
-            None => format!("Cloud Storage download from {host} failed: {detail}"),
-        }))
+        Err(xml_error(&format!("Cloud Storage download from {host}"), res.status, &res.text()))
     }
 }
 

@@ -108,6 +108,19 @@ pub fn xml_field(xml: &str, name: &str) -> Option<String> {
     Some(text).filter(|t| !t.is_empty())
 }
 
+/// The error for a failed object read answered with an XML error document (S3, Cloud Storage):
+/// `<Message> (<what>: HTTP <status> <Code>)`, or `<what> failed: HTTP <status> <Code>`.
+pub fn xml_error(what: &str, status: u16, body: &str) -> Error {
+    let detail = match xml_field(body, "Code") {
+        Some(code) => format!("HTTP {status} {code}"),
+        None => format!("HTTP {status}"),
+    };
+    Error::storage(match xml_field(body, "Message") {
+        Some(message) => format!("{message} ({what}: {detail})"),
+        None => format!("{what} failed: {detail}"),
+    })
+}
+
 /// The host (and port) of `url` for error texts; empty when it does not parse.
 pub fn host_of(url: &str) -> String {
     url::Url::parse(url)

@@ -15,7 +15,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 
 use super::cache::StorageCaches;
-use super::http::{xml_field, Fetched, StorageHttp};
+use super::http::{xml_error, xml_field, Fetched, StorageHttp};
 use super::s3_config::{Flavor, ObjectAddress, S3Config, S3Options};
 use super::sigv4::{AmzTime, Signer, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use super::Storage;
@@ -184,14 +184,7 @@ impl S3Storage {
                 return Ok(None);
             }
         }
-        let detail = match &code {
-            Some(c) => format!("HTTP {} {c}", res.status),
-            None => format!("HTTP {}", res.status),
-        };
-        Err(Error::storage(match xml_field(&text, "Message") {
-            Some(message) => format!("{message} (S3 GetObject on {host}: {detail})"),
-            None => format!("S3 GetObject on {host} failed: {detail}"),
-        }))
+        Err(xml_error(&format!("S3 GetObject on {host}"), res.status, &text))
     }
 }
 

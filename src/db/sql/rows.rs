@@ -66,24 +66,11 @@ fn parse_cohorts(text: Option<String>) -> Option<Vec<String>> {
 /// Decodes one `bundles` row (without patches).
 pub fn row_to_bundle(row: &DbRow) -> Result<Bundle> {
     Ok(Bundle {
-        id: row.text("id")?,
-        platform: row.text("platform")?,
-        should_force_update: row.boolean("should_force_update")?,
-        enabled: row.boolean("enabled")?,
-        file_hash: row.text("file_hash")?,
         git_commit_hash: row.opt_text("git_commit_hash")?,
-        message: row.opt_text("message")?,
-        channel: row.text("channel")?,
-        storage_uri: row.text("storage_uri")?,
-        target_app_version: row.opt_text("target_app_version")?,
-        fingerprint_hash: row.opt_text("fingerprint_hash")?,
         metadata: parse_metadata(row.opt_text("metadata")?),
-        manifest_storage_uri: row.opt_text("manifest_storage_uri")?,
         manifest_file_hash: row.opt_text("manifest_file_hash")?,
         asset_base_storage_uri: row.opt_text("asset_base_storage_uri")?,
-        patches: Vec::new(),
-        rollout_cohort_count: Some(row.opt_int("rollout_cohort_count")?.map_or(DEFAULT_ROLLOUT, |n| n as f64)),
-        target_cohorts: parse_cohorts(row.opt_text("target_cohorts")?),
+        ..row_to_snapshot_bundle(row)?
     })
 }
 
@@ -98,7 +85,8 @@ pub fn snapshot_select_list(provider: Provider) -> String {
     )
 }
 
-/// Decodes a row of [`snapshot_select_list`]; the columns it leaves out stay empty.
+/// Decodes a row of [`snapshot_select_list`] (or a full row); the columns the snapshot leaves
+/// out stay empty.
 pub fn row_to_snapshot_bundle(row: &DbRow) -> Result<Bundle> {
     Ok(Bundle {
         id: row.text("id")?,
