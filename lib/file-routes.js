@@ -14,7 +14,8 @@ const path = require("node:path");
 const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const native = require("./binding.js");
-const { FILE_STORAGE, HttpError, json, nativeCall, isInside, ignoreMissing, contentTypeOf, constants } = require("./file-storage.js");
+const { jsonValueResponse: json } = require("./response.js");
+const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, contentTypeOf, constants } = require("./file-storage.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
 const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;

@@ -32,7 +32,6 @@ const MAX_JSON_BODY_BYTES = 64 * 1024;
 const SMALL_FILE_BYTES = 64 * 1024;
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 const IMMUTABLE = "public, max-age=31536000, immutable";
-const JSON_HEADERS = { "Content-Type": "application/json" };
 
 const CONTENT_TYPES = {
   ".zip": "application/zip",
@@ -77,9 +76,6 @@ class HttpError extends Error {
   }
 }
 
-function json(status, body, extra) {
-  return new Response(JSON.stringify(body), { status, headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS });
-}
 
 /** Runs a native key function; invalid input becomes a 400. */
 function nativeCall(fn, ...args) {
@@ -235,4 +231,4 @@ function fileStorage(config) {
   return storage;
 }
 
-module.exports = { fileStorage, FILE_STORAGE, HttpError, json, nativeCall, isInside, ignoreMissing, contentTypeOf, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };
+module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, contentTypeOf, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };

@@ -7,6 +7,7 @@ const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
 const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
 const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
+const { jsonResponse } = require("./response.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
@@ -14,7 +15,6 @@ const INSTANCE = Symbol.for("hot-updater-rs/instance");
 const SDK_VERSION_HEADER = "Hot-Updater-SDK-Version";
 /** Bodies larger than this are answered with 413 before they are read. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const JSON_HEADERS = { "Content-Type": "application/json" };
 
 /**
  * Request contexts live here while a request runs; the native side only sees their ids.
@@ -40,11 +40,7 @@ function isObjectContext(context) {
   return (typeof context === "object" && context !== null) || typeof context === "function";
 }
 
-function jsonResponse(status, body) {
-  return new Response(body, { status, headers: JSON_HEADERS });
-}
-
-const STALE_HEADERS = { "Content-Type": "application/json", "Hot-Updater-Snapshot": "stale" };
+const STALE = { "Hot-Updater-Snapshot": "stale" };
 
 /** The JSON text of the native placeholder for `fileUrl` (see `service::FILE_URL_PLACEHOLDER`). */
 const FILE_URL_PLACEHOLDER = JSON.stringify("\u0000hot-updater-rs:fileUrl\u0000");
@@ -80,7 +76,7 @@ function toResponse(res) {
   if (res.errorMessage !== undefined && res.errorMessage !== null) {
     console.error("Hot Updater handler error:", new Error(res.errorMessage));
   }
-  return new Response(res.body, { status: res.status, headers: res.stale ? STALE_HEADERS : JSON_HEADERS });
+  return jsonResponse(res.status, res.body, res.stale ? STALE : undefined);
 }
 
 async function readBody(request) {
