@@ -20,8 +20,7 @@ pub trait JsCall: Send + Sync {
 /// Runs `op` and unwraps the envelope; a plugin error becomes an error of `kind`.
 pub async fn call(js: &dyn JsCall, kind: ErrorKind, op: &str, ctx: Ctx, a: String, b: String) -> Result<Value> {
     let raw = js.call_raw(op, ctx, a, b).await?;
-    let mut envelope: Value = serde_json::from_str(&raw)
-        .map_err(|e| Error::new(kind, format!("JS plugin bridge returned invalid JSON: {e}")))?;
+    let mut envelope: Value = serde_json::from_str(&raw).map_err(|e| Error::new(kind, format!("JS plugin bridge returned invalid JSON: {e}")))?;
     if let Some(err) = envelope.get("err") {
         let message = err.as_str().map(str::to_string).unwrap_or_else(|| err.to_string());
         return Err(Error::new(kind, message));

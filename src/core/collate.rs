@@ -39,18 +39,15 @@ pub fn locale_compare(a: &str, b: &str) -> Ordering {
 /// comparing weights character by character is exactly comparing bytes, for any lengths: this
 /// covers lowercase UUIDs, the ids of the update-check hot path.
 fn is_byte_ordered(s: &str) -> bool {
-    s.bytes()
-        .all(|c| c == b'-' || c.is_ascii_digit() || c.is_ascii_lowercase())
+    s.bytes().all(|c| c == b'-' || c.is_ascii_digit() || c.is_ascii_lowercase())
 }
 
 /// Every primary weight below U+0180, in CLDR root order (read off Node 20 / ICU 78); the
 /// weight of a character is its index + 1. Letters appear once, in lowercase: case and accents
 /// are lower-level differences. U+2044 FRACTION SLASH and U+02BC (of `ŉ`) are only reached
 /// through expansions.
-const ORDER: &str = concat!(
-    "\t\n\u{B}\u{C}\r\u{85} _-,;:!¡?¿.·'\"«»()[]{}§¶@*/\\&#%`´^¯¨¸°©®+±÷×<=>¬|¦~\u{2044}¤¢$£¥",
-    "0123456789abcdefghiıjklmnŋopqĸrstŧuvwxyzþ\u{2BC}",
-);
+const ORDER: &str =
+    concat!("\t\n\u{B}\u{C}\r\u{85} _-,;:!¡?¿.·'\"«»()[]{}§¶@*/\\&#%`´^¯¨¸°©®+±÷×<=>¬|¦~\u{2044}¤¢$£¥", "0123456789abcdefghiıjklmnŋopqĸrstŧuvwxyzþ\u{2BC}",);
 
 /// Index + 1 of `c` in [`ORDER`] (0 if absent), usable in constants.
 const fn rank_of(c: char) -> u32 {
@@ -72,10 +69,7 @@ const fn decode_utf8(b: &[u8], i: usize) -> (u32, usize) {
     match lead {
         0x00..=0x7F => (lead, 1),
         0xC0..=0xDF => (((lead & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2),
-        _ => (
-            ((lead & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
-            3,
-        ),
+        _ => (((lead & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F), 3),
     }
 }
 
@@ -94,9 +88,7 @@ static PRIMARY: [u16; 0x180] = {
 fn compare_ascii(a: &[u8], b: &[u8]) -> Ordering {
     // Every ASCII character has the common secondary weight, so only two levels can differ, and
     // equal primaries imply the same non-ignorable positions, where only letter case can differ.
-    ascii_primaries(a)
-        .cmp(ascii_primaries(b))
-        .then_with(|| ascii_cases(a).cmp(ascii_cases(b)))
+    ascii_primaries(a).cmp(ascii_primaries(b)).then_with(|| ascii_cases(a).cmp(ascii_cases(b)))
 }
 
 fn ascii_primaries(s: &[u8]) -> impl Iterator<Item = u16> + '_ {
@@ -104,9 +96,7 @@ fn ascii_primaries(s: &[u8]) -> impl Iterator<Item = u16> + '_ {
 }
 
 fn ascii_cases(s: &[u8]) -> impl Iterator<Item = bool> + '_ {
-    s.iter()
-        .filter(|&&c| PRIMARY[c as usize] != 0)
-        .map(|c| c.is_ascii_uppercase())
+    s.iter().filter(|&&c| PRIMARY[c as usize] != 0).map(|c| c.is_ascii_uppercase())
 }
 
 /// Primary weights in the general path are [`ORDER`] ranks shifted left by 21 bits, leaving
@@ -178,10 +168,7 @@ fn mark_offset(mnemonic: u8) -> u32 {
         b',' => 0x27,
         b'k' => 0x28,
         // The mnemonics of U+0300..=U+030C at their offsets (`_` for marks no letter here uses).
-        _ => b"`'^~-_u.:_o\"v"
-            .iter()
-            .position(|&m| m == mnemonic)
-            .unwrap_or(0) as u32,
+        _ => b"`'^~-_u.:_o\"v".iter().position(|&m| m == mnemonic).unwrap_or(0) as u32,
     }
 }
 
@@ -292,12 +279,7 @@ fn compare_general(a: &str, b: &str) -> Ordering {
     let (mut ca, mut cb) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
     push_ces(a, &mut ca);
     push_ces(b, &mut cb);
-    let primaries = |v: &[Ce]| {
-        v.iter()
-            .filter(|e| e.p != 0)
-            .map(|e| e.p)
-            .collect::<Vec<_>>()
-    };
+    let primaries = |v: &[Ce]| v.iter().filter(|e| e.p != 0).map(|e| e.p).collect::<Vec<_>>();
     primaries(&ca)
         .cmp(&primaries(&cb))
         .then_with(|| ca.iter().map(|e| e.s).cmp(cb.iter().map(|e| e.s)))

@@ -12,13 +12,7 @@ pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200A}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202F}'
-                | '\u{205F}'
-                | '\u{3000}'
-                | '\u{FEFF}'
+            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
     )
 }
 
@@ -178,10 +172,7 @@ pub fn decode_uri_component(s: &str) -> Option<String> {
     while i < b.len() {
         if b[i] != b'%' {
             // Copy the run up to the next escape; it is valid UTF-8 because `s` is.
-            let end = b[i..]
-                .iter()
-                .position(|&c| c == b'%')
-                .map_or(b.len(), |p| i + p);
+            let end = b[i..].iter().position(|&c| c == b'%').map_or(b.len(), |p| i + p);
             out.push_str(&s[i..end]);
             i = end;
             continue;

@@ -51,17 +51,11 @@ fn radix_literals_round_half_even() {
     assert_eq!(js_number("0x20000000000003"), 9007199254740996.0);
     // A non-zero digit far past the tie breaks it upwards.
     assert_eq!(js_number("0x20000000000001000000001"), 6.189700196426903e26);
-    assert_eq!(
-        js_number(&format!("0b{}", "1".repeat(54))),
-        18014398509481984.0
-    );
+    assert_eq!(js_number(&format!("0b{}", "1".repeat(54))), 18014398509481984.0);
     assert_eq!(js_number(&format!("0o{}", "7".repeat(20))), 2f64.powi(60));
     assert_eq!(js_number(&format!("0x{}", "f".repeat(300))), f64::INFINITY);
     assert_eq!(js_number(&format!("0x{}", "f".repeat(256))), f64::INFINITY);
-    assert_eq!(
-        js_number(&format!("0x1{}", "0".repeat(255))),
-        2f64.powi(1020)
-    );
+    assert_eq!(js_number(&format!("0x1{}", "0".repeat(255))), 2f64.powi(1020));
     assert_eq!(js_number("0x00000000000000000000000000000000000001"), 1.0);
 }
 
@@ -99,9 +93,6 @@ fn decode_uri() {
 #[test]
 fn encode_uri_keeps_what_js_keeps() {
     // Values from JS: encodeURI("https://h/a b/ü?x=1&y=%20#f;,:@=+$-_.!~*'()").
-    assert_eq!(
-        encode_uri("https://h/a b/ü?x=1&y=%20#f;,:@=+$-_.!~*'()"),
-        "https://h/a%20b/%C3%BC?x=1&y=%2520#f;,:@=+$-_.!~*'()"
-    );
+    assert_eq!(encode_uri("https://h/a b/ü?x=1&y=%20#f;,:@=+$-_.!~*'()"), "https://h/a%20b/%C3%BC?x=1&y=%2520#f;,:@=+$-_.!~*'()");
     assert_eq!(encode_uri("[]{}|\\^`\"<>"), "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E");
 }

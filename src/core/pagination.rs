@@ -78,7 +78,11 @@ pub fn paged(total: u64, limit: u64, start: u64, first_id: Option<&str>, last_id
 pub fn last_page_offset(total: u64, limit: u64) -> u64 {
     let limit = limit.max(1);
     let pages = total.div_ceil(limit);
-    if pages == 0 { 0 } else { (pages - 1) * limit }
+    if pages == 0 {
+        0
+    } else {
+        (pages - 1) * limit
+    }
 }
 
 #[cfg(test)]

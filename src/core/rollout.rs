@@ -11,8 +11,7 @@ pub const DEFAULT_ROLLOUT_COHORT_COUNT: i64 = 1000;
 /// Longest custom cohort, in UTF-16 code units.
 pub const MAX_COHORT_LENGTH: usize = 64;
 /// Error text upstream uses when a cohort fails [`is_valid_cohort`].
-pub const INVALID_COHORT_ERROR_MESSAGE: &str =
-    "Invalid cohort. Use 1-1000 or a lowercase slug without spaces, up to 64 characters.";
+pub const INVALID_COHORT_ERROR_MESSAGE: &str = "Invalid cohort. Use 1-1000 or a lowercase slug without spaces, up to 64 characters.";
 
 const COHORTS: i64 = DEFAULT_ROLLOUT_COHORT_COUNT;
 
@@ -71,8 +70,7 @@ fn is_custom_slug(normalized: &str) -> bool {
     !b.is_empty()
         && b.len() <= MAX_COHORT_LENGTH
         && !b.iter().all(u8::is_ascii_digit)
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
 /// Upstream `normalizeRolloutCohortCount`: `None` → 1000, `<= 0` → 0, `>= 1000` → 1000, else
@@ -143,11 +141,7 @@ impl RolloutShuffle {
             }
         }
         let offset = positive_mod(hash_continue(base, ":offset") as i64, COHORTS);
-        RolloutShuffle {
-            multiplier: multiplier as u32,
-            offset: offset as u32,
-            inverse: modular_inverse(multiplier, COHORTS) as u32,
-        }
+        RolloutShuffle { multiplier: multiplier as u32, offset: offset as u32, inverse: modular_inverse(multiplier, COHORTS) as u32 }
     }
 
     /// Rollout position (0..1000) of numeric cohort `cohort` (1..=1000): the cohort is in a
@@ -213,12 +207,7 @@ pub fn normalize_target_cohorts(targets: &[String]) -> Vec<RequestCohort> {
 /// A cohort listed in the targets always qualifies (even at count 0); otherwise an absent cohort
 /// qualifies only at a full rollout, a non-numeric one never, and a numeric one when its
 /// position for this bundle is below the normalized count.
-pub fn is_cohort_eligible(
-    bundle_id: &str,
-    cohort: Option<&str>,
-    rollout_cohort_count: Option<f64>,
-    target_cohorts: Option<&[String]>,
-) -> bool {
+pub fn is_cohort_eligible(bundle_id: &str, cohort: Option<&str>, rollout_cohort_count: Option<f64>, target_cohorts: Option<&[String]>) -> bool {
     let cohort = parse_request_cohort(cohort);
     is_cohort_eligible_parsed(bundle_id, &cohort, rollout_cohort_count, target_cohorts)
 }
@@ -226,12 +215,7 @@ pub fn is_cohort_eligible(
 /// [`is_cohort_eligible`] with the request cohort parsed once by [`parse_request_cohort`].
 /// Targets are normalized on the fly without allocating unless they need Unicode lowercasing,
 /// and the id is hashed only for a partial rollout of a numeric cohort.
-pub fn is_cohort_eligible_parsed(
-    bundle_id: &str,
-    cohort: &RequestCohort,
-    rollout_cohort_count: Option<f64>,
-    target_cohorts: Option<&[String]>,
-) -> bool {
+pub fn is_cohort_eligible_parsed(bundle_id: &str, cohort: &RequestCohort, rollout_cohort_count: Option<f64>, target_cohorts: Option<&[String]>) -> bool {
     let targets = target_cohorts.unwrap_or(&[]);
     let targeted = targets.iter().any(|t| target_matches(t, cohort));
     let position = |n| RolloutShuffle::for_bundle(bundle_id).position(n);
@@ -241,19 +225,9 @@ pub fn is_cohort_eligible_parsed(
 /// [`is_cohort_eligible`] with the bundle's shuffle and normalized targets precomputed (see
 /// [`RolloutShuffle::for_bundle`], [`normalize_target_cohorts`]) and the request cohort parsed
 /// once by [`parse_request_cohort`]; it allocates nothing.
-pub fn is_cohort_eligible_prepared(
-    shuffle: &RolloutShuffle,
-    cohort: &RequestCohort,
-    rollout_cohort_count: Option<f64>,
-    targets: &[RequestCohort],
-) -> bool {
+pub fn is_cohort_eligible_prepared(shuffle: &RolloutShuffle, cohort: &RequestCohort, rollout_cohort_count: Option<f64>, targets: &[RequestCohort]) -> bool {
     let targeted = *cohort != RequestCohort::None && targets.contains(cohort);
-    eligible(
-        |n| shuffle.position(n),
-        cohort,
-        rollout_cohort_count,
-        targeted,
-    )
+    eligible(|n| shuffle.position(n), cohort, rollout_cohort_count, targeted)
 }
 
 /// Whether raw target cohort `target` normalizes to the same value as `cohort`.
@@ -266,12 +240,7 @@ fn target_matches(target: &str, cohort: &RequestCohort) -> bool {
     }
 }
 
-fn eligible(
-    position: impl FnOnce(u32) -> u32,
-    cohort: &RequestCohort,
-    rollout_cohort_count: Option<f64>,
-    targeted: bool,
-) -> bool {
+fn eligible(position: impl FnOnce(u32) -> u32, cohort: &RequestCohort, rollout_cohort_count: Option<f64>, targeted: bool) -> bool {
     if targeted {
         return true;
     }

@@ -10,10 +10,7 @@ const B3: &str = "01963024-c131-7971-8725-ab47e232df40";
 fn constants() {
     assert_eq!(DEFAULT_ROLLOUT_COHORT_COUNT, 1000);
     assert_eq!(MAX_COHORT_LENGTH, 64);
-    assert_eq!(
-        INVALID_COHORT_ERROR_MESSAGE,
-        "Invalid cohort. Use 1-1000 or a lowercase slug without spaces, up to 64 characters."
-    );
+    assert_eq!(INVALID_COHORT_ERROR_MESSAGE, "Invalid cohort. Use 1-1000 or a lowercase slug without spaces, up to 64 characters.");
 }
 
 #[test]
@@ -52,33 +49,15 @@ fn shuffle_is_a_permutation() {
 
 #[test]
 fn cohorts_at_count_ten() {
-    let rolled = |id: &str| -> Vec<u32> {
-        (1..=1000)
-            .filter(|c| is_cohort_eligible(id, Some(&c.to_string()), Some(10.0), None))
-            .collect()
-    };
-    assert_eq!(
-        rolled(B1),
-        [607, 638, 669, 700, 731, 762, 793, 824, 855, 886]
-    );
-    assert_eq!(
-        rolled(B2),
-        [81, 194, 307, 420, 516, 533, 629, 742, 855, 968]
-    );
+    let rolled = |id: &str| -> Vec<u32> { (1..=1000).filter(|c| is_cohort_eligible(id, Some(&c.to_string()), Some(10.0), None)).collect() };
+    assert_eq!(rolled(B1), [607, 638, 669, 700, 731, 762, 793, 824, 855, 886]);
+    assert_eq!(rolled(B2), [81, 194, 307, 420, 516, 533, 629, 742, 855, 968]);
 }
 
 #[test]
 fn eligibility_vectors() {
     // SPEC row number, id, cohort, count, targetCohorts, position, eligible.
-    type Row = (
-        u32,
-        &'static str,
-        Option<&'static str>,
-        Option<f64>,
-        Option<&'static [&'static str]>,
-        Option<u32>,
-        bool,
-    );
+    type Row = (u32, &'static str, Option<&'static str>, Option<f64>, Option<&'static [&'static str]>, Option<u32>, bool);
     #[rustfmt::skip]
     let rows: [Row; 34] = [
         (1, B1, Some("1"), Some(1000.0), None, Some(174), true),
@@ -117,23 +96,14 @@ fn eligibility_vectors() {
         (34, B3, Some("1"), None, Some(&["x"]), Some(588), true),
     ];
     for (n, id, cohort, count, targets, pos, want) in rows {
-        let targets: Option<Vec<String>> =
-            targets.map(|t| t.iter().map(|s| s.to_string()).collect());
+        let targets: Option<Vec<String>> = targets.map(|t| t.iter().map(|s| s.to_string()).collect());
         let got = is_cohort_eligible(id, cohort, count, targets.as_deref());
         assert_eq!(got, want, "row {n}");
         let shuffle = RolloutShuffle::for_bundle(id);
         let request = parse_request_cohort(cohort);
         let prepared = normalize_target_cohorts(targets.as_deref().unwrap_or(&[]));
-        assert_eq!(
-            is_cohort_eligible_prepared(&shuffle, &request, count, &prepared),
-            want,
-            "row {n} (prepared)"
-        );
-        assert_eq!(
-            is_cohort_eligible_parsed(id, &request, count, targets.as_deref()),
-            want,
-            "row {n} (parsed)"
-        );
+        assert_eq!(is_cohort_eligible_prepared(&shuffle, &request, count, &prepared), want, "row {n} (prepared)");
+        assert_eq!(is_cohort_eligible_parsed(id, &request, count, targets.as_deref()), want, "row {n} (parsed)");
         if let (Some(p), RequestCohort::Numeric(c)) = (pos, &request) {
             assert_eq!(shuffle.position(*c), p, "row {n} position");
         }
@@ -144,19 +114,9 @@ fn eligibility_vectors() {
 fn nan_count_never_qualifies_untargeted() {
     assert!(!is_cohort_eligible(B1, None, Some(f64::NAN), None));
     assert!(!is_cohort_eligible(B1, Some("1"), Some(f64::NAN), None));
-    assert!(is_cohort_eligible(
-        B1,
-        Some("1"),
-        Some(f64::NAN),
-        Some(&["001".to_string()])
-    ));
+    assert!(is_cohort_eligible(B1, Some("1"), Some(f64::NAN), Some(&["001".to_string()])));
     assert!(is_cohort_eligible(B1, Some("1"), Some(f64::INFINITY), None));
-    assert!(!is_cohort_eligible(
-        B1,
-        Some("1"),
-        Some(f64::NEG_INFINITY),
-        None
-    ));
+    assert!(!is_cohort_eligible(B1, Some("1"), Some(f64::NEG_INFINITY), None));
 }
 
 #[test]

@@ -14,17 +14,12 @@ pub fn is_candidate_base(bundle: &Bundle, args: &UpdateArgs) -> bool {
     if !bundle.enabled || bundle.platform != args.platform || bundle.channel != args.channel {
         return false;
     }
-    if !args.min_bundle_id.is_empty()
-        && locale_compare(&bundle.id, &args.min_bundle_id) == Ordering::Less
-    {
+    if !args.min_bundle_id.is_empty() && locale_compare(&bundle.id, &args.min_bundle_id) == Ordering::Less {
         return false;
     }
     match args.strategy {
         Strategy::AppVersion => bundle.target_app_version.as_deref().is_some_and(|t| !t.is_empty()),
-        Strategy::Fingerprint => bundle
-            .fingerprint_hash
-            .as_deref()
-            .is_some_and(|f| !f.is_empty() && f == args.target),
+        Strategy::Fingerprint => bundle.fingerprint_hash.as_deref().is_some_and(|f| !f.is_empty() && f == args.target),
     }
 }
 
@@ -32,10 +27,7 @@ pub fn is_candidate_base(bundle: &Bundle, args: &UpdateArgs) -> bool {
 pub fn is_candidate(bundle: &Bundle, args: &UpdateArgs) -> bool {
     is_candidate_base(bundle, args)
         && match args.strategy {
-            Strategy::AppVersion => bundle
-                .target_app_version
-                .as_deref()
-                .is_some_and(|range| semver::satisfies(range, &args.target)),
+            Strategy::AppVersion => bundle.target_app_version.as_deref().is_some_and(|range| semver::satisfies(range, &args.target)),
             Strategy::Fingerprint => true,
         }
 }
@@ -80,10 +72,7 @@ where
                 rollback = Some(b);
             }
         }
-        if vs_cur == Ordering::Greater
-            && update.is_none_or(|u| locale_compare(&b.id, &u.id) == Ordering::Greater)
-            && eligible(b)
-        {
+        if vs_cur == Ordering::Greater && update.is_none_or(|u| locale_compare(&b.id, &u.id) == Ordering::Greater) && eligible(b) {
             update = Some(b);
         }
     }
@@ -106,9 +95,7 @@ where
 /// Decides with upstream's cohort rule for `args.cohort`.
 pub fn decide(candidates: &[&Bundle], args: &UpdateArgs) -> Option<UpdateInfo> {
     let cohort: RequestCohort = parse_request_cohort(args.cohort.as_deref());
-    decide_with(candidates, args, |b| {
-        is_cohort_eligible_parsed(&b.id, &cohort, b.rollout_cohort_count, b.target_cohorts.as_deref())
-    })
+    decide_with(candidates, args, |b| is_cohort_eligible_parsed(&b.id, &cohort, b.rollout_cohort_count, b.target_cohorts.as_deref()))
 }
 
 /// Filters `bundles` with the uncached predicate, then decides: the reference path every
@@ -121,7 +108,13 @@ pub fn resolve(bundles: &[Bundle], args: &UpdateArgs) -> Option<UpdateInfo> {
 /// The same decision as [`decide_with`], over candidates already sorted by id, highest first
 /// (`locale_compare`). It walks from the top and stops as soon as the answer is fixed, which for
 /// an up-to-date device is the first candidate: the snapshot's hot path.
-pub fn decide_sorted<'a, B, F>(candidates_desc: impl IntoIterator<Item = &'a B>, args: &UpdateArgs, id_of: impl Fn(&B) -> &str, eligible: F, respond_with: impl Fn(&B, UpdateStatus) -> UpdateInfo) -> Option<UpdateInfo>
+pub fn decide_sorted<'a, B, F>(
+    candidates_desc: impl IntoIterator<Item = &'a B>,
+    args: &UpdateArgs,
+    id_of: impl Fn(&B) -> &str,
+    eligible: F,
+    respond_with: impl Fn(&B, UpdateStatus) -> UpdateInfo,
+) -> Option<UpdateInfo>
 where
     B: 'a,
     F: Fn(&B) -> bool,

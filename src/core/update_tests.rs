@@ -51,7 +51,12 @@ fn sorted_walk_equals_reference() {
         let n = rng.below(8);
         let mut bundles: Vec<Bundle> = (0..n)
             .map(|i| {
-                let rollout = match rng.below(4) { 0 => None, 1 => Some(0.0), 2 => Some(rng.below(1001) as f64), _ => Some(1000.0) };
+                let rollout = match rng.below(4) {
+                    0 => None,
+                    1 => Some(0.0),
+                    2 => Some(rng.below(1001) as f64),
+                    _ => Some(1000.0),
+                };
                 let targets = if rng.below(5) == 0 { Some(vec!["qa".to_string(), "7".to_string()]) } else { None };
                 bundle(&id(i * 3 + 1 + rng.below(2)), rng.below(6) != 0, rollout, targets)
             })

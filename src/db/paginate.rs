@@ -26,14 +26,7 @@ fn with_id(filter: &BundleWhere, f: impl FnOnce(&mut IdFilter)) -> BundleWhere {
 }
 
 fn page_of(data: Vec<Bundle>, total: u64, limit: u64, start: u64) -> BundlePage {
-    let pagination = paged(
-        total,
-        limit,
-        start,
-        data.first().map(|b| b.id.as_str()),
-        data.last().map(|b| b.id.as_str()),
-        data.len() as u64,
-    );
+    let pagination = paged(total, limit, start, data.first().map(|b| b.id.as_str()), data.last().map(|b| b.id.as_str()), data.len() as u64);
     BundlePage { data, pagination }
 }
 
@@ -57,14 +50,8 @@ pub async fn paginate<S: OffsetSource + ?Sized>(src: &S, query: &BundleQuery) ->
     let after = cursor.after.filter(|s| !s.is_empty());
     let before = cursor.before.filter(|s| !s.is_empty());
     let (filter, reverse) = match (&after, &before) {
-        (Some(a), _) => (
-            with_id(&query.filter, |id| if desc { id.lt = Some(a.clone()) } else { id.gt = Some(a.clone()) }),
-            false,
-        ),
-        (None, Some(b)) => (
-            with_id(&query.filter, |id| if desc { id.gt = Some(b.clone()) } else { id.lt = Some(b.clone()) }),
-            true,
-        ),
+        (Some(a), _) => (with_id(&query.filter, |id| if desc { id.lt = Some(a.clone()) } else { id.gt = Some(a.clone()) }), false),
+        (None, Some(b)) => (with_id(&query.filter, |id| if desc { id.gt = Some(b.clone()) } else { id.lt = Some(b.clone()) }), true),
         (None, None) => {
             let data = src.list(&query.filter, desc, limit, 0).await?;
             return Ok(page_of(data, total, limit, 0));
@@ -82,9 +69,7 @@ pub async fn paginate<S: OffsetSource + ?Sized>(src: &S, query: &BundleQuery) ->
         return Ok(BundlePage { data, pagination });
     };
     let first_id = first.id.clone();
-    let before_first = with_id(&query.filter, |id| {
-        if desc { id.gt = Some(first_id) } else { id.lt = Some(first_id) }
-    });
+    let before_first = with_id(&query.filter, |id| if desc { id.gt = Some(first_id) } else { id.lt = Some(first_id) });
     let start = src.count(&before_first).await?;
     Ok(page_of(data, total, limit, start))
 }

@@ -53,8 +53,7 @@ pub struct BundleWhere {
 impl BundleWhere {
     /// Whether a set filter is empty, so nothing can match (upstream answers without querying).
     pub fn has_empty_set(&self) -> bool {
-        self.target_app_version_in.as_ref().is_some_and(Vec::is_empty)
-            || self.id.as_ref().and_then(|f| f.in_.as_ref()).is_some_and(Vec::is_empty)
+        self.target_app_version_in.as_ref().is_some_and(Vec::is_empty) || self.id.as_ref().and_then(|f| f.in_.as_ref()).is_some_and(Vec::is_empty)
     }
 
     /// Evaluates the filter on one bundle in memory (blob-style backends and tests).
@@ -69,9 +68,7 @@ impl BundleWhere {
             && self.enabled.is_none_or(|e| b.enabled == e)
             && opt_eq(&self.target_app_version, &b.target_app_version)
             && opt_eq(&self.fingerprint_hash, &b.fingerprint_hash)
-            && self.target_app_version_in.as_ref().is_none_or(|set| {
-                b.target_app_version.as_ref().is_some_and(|t| set.contains(t))
-            })
+            && self.target_app_version_in.as_ref().is_none_or(|set| b.target_app_version.as_ref().is_some_and(|t| set.contains(t)))
             && (self.target_app_version_not_null != Some(true) || b.target_app_version.is_some())
             && self.id.as_ref().is_none_or(|f| {
                 let id = b.id.as_str();

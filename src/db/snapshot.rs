@@ -304,8 +304,7 @@ fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup
     );
     let target_may_have_manifest = info.is_some() && chosen_has_manifest.get();
     // Only enrichment asks whether the installed bundle was a candidate: skip the scan otherwise.
-    let current_is_candidate = target_may_have_manifest
-        && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
+    let current_is_candidate = target_may_have_manifest && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
     UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
 }
 

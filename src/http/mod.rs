@@ -119,9 +119,7 @@ fn update_response(answer: crate::service::AppUpdate, req: &Request<'_>) -> Resp
 }
 
 fn required<'a>(m: &'a Matched<'_>, name: &str) -> Result<&'a str> {
-    m.param(name)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| Error::bad_request(format!("Missing route parameter: {name}")))
+    m.param(name).filter(|v| !v.is_empty()).ok_or_else(|| Error::bad_request(format!("Missing route parameter: {name}")))
 }
 
 fn update_args(m: &Matched<'_>, strategy: Strategy) -> Result<UpdateArgs> {

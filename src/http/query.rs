@@ -9,9 +9,7 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(query: Option<&str>) -> Self {
-        let pairs = query
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let pairs = query.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         Params(pairs)
     }
     fn get(&self, key: &str) -> Option<&str> {
@@ -55,9 +53,7 @@ pub fn parse_bundle_query(query: Option<&str>) -> Result<BundleQuery> {
     let enabled = p.boolean("enabled")?;
     let target_app_version_not_null = p.boolean("targetAppVersionNotNull")?;
     if p.get("offset").is_some() {
-        return Err(Error::bad_request(
-            "The 'offset' query parameter has been removed. Use 'after' or 'before' cursor pagination instead.",
-        ));
+        return Err(Error::bad_request("The 'offset' query parameter has been removed. Use 'after' or 'before' cursor pagination instead."));
     }
     let page = match p.get("page") {
         None => None,

@@ -33,10 +33,30 @@ struct Route {
 
 const ROUTES: &[Route] = &[
     Route { method: "GET", pattern: &["version"], group: Group::Always, action: Action::Version },
-    Route { method: "GET", pattern: &["fingerprint", ":platform", ":fingerprintHash", ":channel", ":minBundleId", ":bundleId"], group: Group::UpdateCheck, action: Action::Fingerprint },
-    Route { method: "GET", pattern: &["fingerprint", ":platform", ":fingerprintHash", ":channel", ":minBundleId", ":bundleId", ":cohort"], group: Group::UpdateCheck, action: Action::Fingerprint },
-    Route { method: "GET", pattern: &["app-version", ":platform", ":appVersion", ":channel", ":minBundleId", ":bundleId"], group: Group::UpdateCheck, action: Action::AppVersion },
-    Route { method: "GET", pattern: &["app-version", ":platform", ":appVersion", ":channel", ":minBundleId", ":bundleId", ":cohort"], group: Group::UpdateCheck, action: Action::AppVersion },
+    Route {
+        method: "GET",
+        pattern: &["fingerprint", ":platform", ":fingerprintHash", ":channel", ":minBundleId", ":bundleId"],
+        group: Group::UpdateCheck,
+        action: Action::Fingerprint,
+    },
+    Route {
+        method: "GET",
+        pattern: &["fingerprint", ":platform", ":fingerprintHash", ":channel", ":minBundleId", ":bundleId", ":cohort"],
+        group: Group::UpdateCheck,
+        action: Action::Fingerprint,
+    },
+    Route {
+        method: "GET",
+        pattern: &["app-version", ":platform", ":appVersion", ":channel", ":minBundleId", ":bundleId"],
+        group: Group::UpdateCheck,
+        action: Action::AppVersion,
+    },
+    Route {
+        method: "GET",
+        pattern: &["app-version", ":platform", ":appVersion", ":channel", ":minBundleId", ":bundleId", ":cohort"],
+        group: Group::UpdateCheck,
+        action: Action::AppVersion,
+    },
     Route { method: "GET", pattern: &["api", "bundles", "channels"], group: Group::Bundles, action: Action::Channels },
     Route { method: "GET", pattern: &["api", "bundles", ":id"], group: Group::Bundles, action: Action::GetBundle },
     Route { method: "GET", pattern: &["api", "bundles"], group: Group::Bundles, action: Action::ListBundles },

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use crate::bridge::JsCall;
 use crate::db::js::{JsDatabase, JsDatabaseInfo};
-use crate::db::sql::{SqlDatabase, SqlOptions};
 use crate::db::snapshot::{SnapshotDatabase, SnapshotOptions};
+use crate::db::sql::{SqlDatabase, SqlOptions};
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::http::route::normalize_base_path;
@@ -33,11 +33,23 @@ enum DatabaseOption {
     #[serde(rename_all = "camelCase")]
     Js { adapter_name: String, has_update_info: bool, has_migrator: bool },
     #[serde(rename_all = "camelCase")]
-    Sqlite { path: String, #[serde(flatten)] pool: PoolOption },
+    Sqlite {
+        path: String,
+        #[serde(flatten)]
+        pool: PoolOption,
+    },
     #[serde(rename_all = "camelCase")]
-    Postgres { connection_string: String, #[serde(flatten)] pool: PoolOption },
+    Postgres {
+        connection_string: String,
+        #[serde(flatten)]
+        pool: PoolOption,
+    },
     #[serde(rename_all = "camelCase")]
-    Mysql { connection_string: String, #[serde(flatten)] pool: PoolOption },
+    Mysql {
+        connection_string: String,
+        #[serde(flatten)]
+        pool: PoolOption,
+    },
 }
 
 /// Pool and migration options shared by the SQL backends (all optional).
@@ -59,7 +71,11 @@ struct PoolOption {
 enum SnapshotOption {
     Enabled(bool),
     #[serde(rename_all = "camelCase")]
-    Tuned { probe_interval_ms: Option<u64>, max_age_ms: Option<u64>, serve_stale_for_ms: Option<u64> },
+    Tuned {
+        probe_interval_ms: Option<u64>,
+        max_age_ms: Option<u64>,
+        serve_stale_for_ms: Option<u64>,
+    },
 }
 
 /// Wraps a native database in the snapshot unless the options turn it off.
@@ -94,12 +110,18 @@ impl PoolOption {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum StorageOption {
-    Js { protocol: String, index: u32 },
+    Js {
+        protocol: String,
+        index: u32,
+    },
     /// `s3Storage(...)` / `r2Storage(...)`: native S3 and R2 (S3 API).
     S3(S3Options),
     R2(S3Options),
     #[serde(rename_all = "camelCase")]
-    File { dir: String, public_base_url: Option<String> },
+    File {
+        dir: String,
+        public_base_url: Option<String>,
+    },
     /// `supabaseStorage(...)`: Supabase Storage's REST API.
     Supabase(SupabaseOptions),
     /// `firebaseStorage(...)`: Cloud Storage signed URLs from a service-account key.
@@ -152,10 +174,5 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         None => Routes { update_check: true, bundles: false },
         Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
     };
-    Ok(Built {
-        base_path: normalize_base_path(opts.base_path.as_deref()),
-        routes,
-        db,
-        storages: Storages::new(list, bridge.clone()),
-    })
+    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list, bridge.clone()) })
 }

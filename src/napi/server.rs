@@ -64,12 +64,7 @@ impl NativeHotUpdater {
         };
         let built = options::build(&options_json, js).map_err(to_napi)?;
         let adapter_name = built.db.adapter_name();
-        Ok(NativeHotUpdater {
-            api: Arc::new(HotUpdater::new(built.db, built.storages)),
-            base_path: built.base_path,
-            routes: built.routes,
-            adapter_name,
-        })
+        Ok(NativeHotUpdater { api: Arc::new(HotUpdater::new(built.db, built.storages)), base_path: built.base_path, routes: built.routes, adapter_name })
     }
 
     /// The normalised base path.
@@ -86,7 +81,15 @@ impl NativeHotUpdater {
 
     /// Serves one request.
     #[napi]
-    pub async fn handle(&self, method: String, url: String, sdk_version: Option<String>, body: Option<String>, ctx_id: u32, ctx_is_object: bool) -> NativeResponse {
+    pub async fn handle(
+        &self,
+        method: String,
+        url: String,
+        sdk_version: Option<String>,
+        body: Option<String>,
+        ctx_id: u32,
+        ctx_is_object: bool,
+    ) -> NativeResponse {
         let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: body.as_deref() };
         let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
         let resp = http::handle(&self.api, &self.base_path, self.routes, req, ctx).await;

@@ -11,8 +11,8 @@ use crate::error::Result;
 use crate::storage::Storages;
 
 /// `encodeURIComponent`'s set: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
-const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-').remove(b'_').remove(b'.').remove(b'!').remove(b'~').remove(b'*').remove(b'\'').remove(b'(').remove(b')');
+const URI_COMPONENT: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'!').remove(b'~').remove(b'*').remove(b'\'').remove(b'(').remove(b')');
 
 /// A parsed manifest: asset path → (fileHash), in the manifest's key order.
 pub struct Manifest {
@@ -39,7 +39,13 @@ pub fn parse_manifest(text: &str) -> Option<Manifest> {
 
 /// JS object key order: array-index-like keys ascending first, then insertion order.
 fn js_key_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let is_index = |k: &str| !k.is_empty() && (k == "0" || !k.starts_with('0')) && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_digit()) && k.parse::<u64>().is_ok_and(|n| n < 4_294_967_295);
+    let is_index = |k: &str| {
+        !k.is_empty()
+            && (k == "0" || !k.starts_with('0'))
+            && k.len() <= 10
+            && k.bytes().all(|b| b.is_ascii_digit())
+            && k.parse::<u64>().is_ok_and(|n| n < 4_294_967_295)
+    };
     let mut indexed: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| is_index(k)).collect();
     indexed.sort_by_key(|(k, _)| k.parse::<u64>().unwrap_or(0));
     indexed.extend(map.iter().filter(|(k, _)| !is_index(k)));
@@ -69,12 +75,8 @@ pub fn asset_storage_uri(base: &str, download_path: &str, file_hash: &str) -> Op
     } else {
         download_path.to_string()
     };
-    let encoded: Vec<String> = relative
-        .replace('\\', "/")
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| utf8_percent_encode(s, URI_COMPONENT).to_string())
-        .collect();
+    let encoded: Vec<String> =
+        relative.replace('\\', "/").split('/').filter(|s| !s.is_empty()).map(|s| utf8_percent_encode(s, URI_COMPONENT).to_string()).collect();
     url.set_path(&format!("{base_path}/{}", encoded.join("/")));
     Some(url.to_string())
 }

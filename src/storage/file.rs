@@ -40,8 +40,8 @@ const MAX_SEGMENT_BYTES: usize = 255;
 const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// `encodeURIComponent`'s set, the encoding upstream's CLI uses for key segments.
-const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-').remove(b'_').remove(b'.').remove(b'!').remove(b'~').remove(b'*').remove(b'\'').remove(b'(').remove(b')');
+const URI_COMPONENT: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'!').remove(b'~').remove(b'*').remove(b'\'').remove(b'(').remove(b')');
 
 fn invalid(what: &str, why: &str) -> Error {
     Error::bad_request(format!("Invalid {what}: {why}"))
@@ -254,9 +254,7 @@ impl Storage for FileStorage {
         let key = key_from_uri(uri).map_err(storage_error)?;
         let base = match &self.public_base_url {
             Some(b) => b.clone(),
-            None => current_request_base().ok_or_else(|| {
-                Error::storage("fileStorage needs `publicBaseUrl` to build download URLs outside an HTTP request")
-            })?,
+            None => current_request_base().ok_or_else(|| Error::storage("fileStorage needs `publicBaseUrl` to build download URLs outside an HTTP request"))?,
         };
         Ok(download_url(&base, &key))
     }
@@ -264,9 +262,7 @@ impl Storage for FileStorage {
     async fn read_text(&self, uri: &str, _ctx: Ctx) -> Result<Option<String>> {
         let key = key_from_uri(uri).map_err(storage_error)?;
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || read_text_blocking(&dir, &key))
-            .await
-            .map_err(|e| Error::storage(format!("fileStorage: read task failed: {e}")))?
+        tokio::task::spawn_blocking(move || read_text_blocking(&dir, &key)).await.map_err(|e| Error::storage(format!("fileStorage: read task failed: {e}")))?
     }
 }
 

@@ -6,10 +6,38 @@ fn bad(r: Result<String>) -> String {
 
 #[test]
 fn keys() {
-    for ok in ["a", "bundles/0195/bundle.zip", "assets/sha256/ab/abcdef.png", "a b/x@2x.png", "한글.ttf", "a/.hidden", "..a", "a..", ".hot-updater-x/y", "x/.hot-updater"] {
+    for ok in [
+        "a",
+        "bundles/0195/bundle.zip",
+        "assets/sha256/ab/abcdef.png",
+        "a b/x@2x.png",
+        "한글.ttf",
+        "a/.hidden",
+        "..a",
+        "a..",
+        ".hot-updater-x/y",
+        "x/.hot-updater",
+    ] {
         assert!(validate_key(ok).is_ok(), "{ok}");
     }
-    for no in ["", "/abs", "a//b", "a/", "./a", "a/./b", "../a", "a/../b", "a/..", "a\\b", "..\\a", "a\u{0}b", "a\nb", ".hot-updater/tmp/x", ".hot-updater", ".HOT-Updater/meta"] {
+    for no in [
+        "",
+        "/abs",
+        "a//b",
+        "a/",
+        "./a",
+        "a/./b",
+        "../a",
+        "a/../b",
+        "a/..",
+        "a\\b",
+        "..\\a",
+        "a\u{0}b",
+        "a\nb",
+        ".hot-updater/tmp/x",
+        ".hot-updater",
+        ".HOT-Updater/meta",
+    ] {
         assert!(validate_key(no).is_err(), "{no:?}");
     }
     assert!(validate_key(&"a/".repeat(600)).is_err());

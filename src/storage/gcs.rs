@@ -171,9 +171,7 @@ impl GcsStorage {
 
     fn rsa_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         let mut signature = vec![0u8; self.key.public().modulus_len()];
-        self.key
-            .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
-            .map_err(|_| Error::storage("Could not sign the Cloud Storage URL"))?;
+        self.key.sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature).map_err(|_| Error::storage("Could not sign the Cloud Storage URL"))?;
         Ok(signature)
     }
 

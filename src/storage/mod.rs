@@ -43,9 +43,7 @@ pub trait Storage: Send + Sync {
 
 /// The protocol of a storage URI as WHATWG URL parsing reports it (lowercased, without `:`).
 pub fn uri_protocol(uri: &str) -> Result<String> {
-    url::Url::parse(uri)
-        .map(|u| u.scheme().to_string())
-        .map_err(|_| Error::storage("Invalid URL"))
+    url::Url::parse(uri).map(|u| u.scheme().to_string()).map_err(|_| Error::storage("Invalid URL"))
 }
 
 fn is_http_url(url: &str) -> bool {
@@ -58,9 +56,7 @@ fn checked_url(url: String) -> Result<String> {
         return Err(Error::storage("Storage plugin returned empty fileUrl"));
     }
     if !is_http_url(&url) {
-        return Err(Error::storage(
-            "Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL.",
-        ));
+        return Err(Error::storage("Storage plugin returned a local file path; runtime update checks require an HTTP(S) download URL."));
     }
     Ok(url)
 }

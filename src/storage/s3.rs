@@ -24,8 +24,7 @@ use crate::db::Ctx;
 use crate::error::{Error, Result};
 
 const NO_CREDENTIALS: &str = "Could not load credentials from any providers";
-const R2_NEEDS_CREDENTIALS: &str =
-    "r2Storage runtime profile requires R2 S3 credentials. Wrangler-based R2 access is only supported by the node profile.";
+const R2_NEEDS_CREDENTIALS: &str = "r2Storage runtime profile requires R2 S3 credentials. Wrangler-based R2 access is only supported by the node profile.";
 
 /// One S3-compatible bucket behind a storage protocol.
 pub struct S3Storage {

@@ -95,12 +95,7 @@ impl Endpoint {
             return Err(Error::config(format!("Invalid S3 endpoint URL: {raw} (expected http or https)")));
         }
         let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| Error::config(format!("Invalid S3 endpoint URL: {raw}")))?;
-        Ok(Endpoint {
-            scheme: url.scheme().to_string(),
-            host: host.to_string(),
-            port: url.port(),
-            base_path: url.path().trim_end_matches('/').to_string(),
-        })
+        Ok(Endpoint { scheme: url.scheme().to_string(), host: host.to_string(), port: url.port(), base_path: url.path().trim_end_matches('/').to_string() })
     }
 
     /// AWS's own regional endpoint.
@@ -142,10 +137,7 @@ pub fn encode_key(key: &str) -> String {
 /// Dotted names go path-style, as TLS wildcard certificates do not cover them.
 fn virtual_hostable(bucket: &str) -> bool {
     let b = bucket.as_bytes();
-    (3..=63).contains(&b.len())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
+    (3..=63).contains(&b.len()) && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-') && b[0] != b'-' && b[b.len() - 1] != b'-'
 }
 
 /// A resolved configuration. `Debug` shows no secrets (credentials redact themselves).
@@ -237,11 +229,7 @@ impl S3Config {
             host = format!("{host}:{port}");
         }
         let key = encode_key(key);
-        let path = if virtual_host {
-            format!("{}/{key}", endpoint.base_path)
-        } else {
-            format!("{}/{}/{key}", endpoint.base_path, uri_encode(bucket, false))
-        };
+        let path = if virtual_host { format!("{}/{key}", endpoint.base_path) } else { format!("{}/{}/{key}", endpoint.base_path, uri_encode(bucket, false)) };
         Ok(ObjectAddress { scheme: endpoint.scheme.clone(), host, path })
     }
 

@@ -99,15 +99,15 @@ async fn download_url_errors_match_upstream() {
         assert_eq!(s.get_download_url(uri, CTX).await.unwrap_err().message, "Invalid S3 storage URI: missing bucket or key", "{uri}");
     }
     let anon = storage(Flavor::S3, S3Options { bucket_name: "b".into(), region: Some("us-east-1".into()), ..Default::default() });
-    assert_eq!(
-        anon.get_download_url("s3://b/k", CTX).await.unwrap_err().message,
-        "Failed to presign S3 URL: Could not load credentials from any providers"
-    );
+    assert_eq!(anon.get_download_url("s3://b/k", CTX).await.unwrap_err().message, "Failed to presign S3 URL: Could not load credentials from any providers");
     let no_region = storage(Flavor::S3, S3Options { bucket_name: "b".into(), credentials: Some(creds("A", "S", None)), ..Default::default() });
     assert_eq!(no_region.get_download_url("s3://b/k", CTX).await.unwrap_err().message, "Failed to presign S3 URL: Region is missing");
     // S3 presigns for the URI's bucket; R2 insists on the configured one.
     assert!(s.get_download_url("s3://other/k", CTX).await.unwrap().starts_with("https://other.s3.us-east-1.amazonaws.com/k?"));
-    let r2 = storage(Flavor::R2, S3Options { bucket_name: "b".into(), account_id: Some("acc".into()), credentials: Some(creds("A", "S", None)), ..Default::default() });
+    let r2 = storage(
+        Flavor::R2,
+        S3Options { bucket_name: "b".into(), account_id: Some("acc".into()), credentials: Some(creds("A", "S", None)), ..Default::default() },
+    );
     assert_eq!(r2.get_download_url("r2://x/k", CTX).await.unwrap_err().message, "Bucket name mismatch: expected \"b\", but found \"x\".");
     assert!(r2.get_download_url("r2://b/k", CTX).await.unwrap().starts_with("https://acc.r2.cloudflarestorage.com/b/k?X-Amz-Algorithm="));
     let wrangler = storage(Flavor::R2, S3Options { bucket_name: "b".into(), account_id: Some("acc".into()), ..Default::default() });
@@ -159,7 +159,8 @@ async fn fake_s3() -> (String, Arc<AtomicUsize>, Arc<std::sync::Mutex<String>>) 
             h.fetch_add(1, Ordering::SeqCst);
             *l.lock().unwrap() = head.clone();
             let path = head.split(' ').nth(1).unwrap_or("");
-            let err = |status: &str, code: &str| format!("{status}\n<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>M &amp; {code}</Message></Error>");
+            let err =
+                |status: &str, code: &str| format!("{status}\n<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>M &amp; {code}</Message></Error>");
             let (status, body) = match path {
                 "/bucket/ok.json" => ("200 OK".to_string(), "{\"a\":\"é\"}".to_string()),
                 "/bucket/missing" => split(err("404 Not Found", "NoSuchKey")),

@@ -189,11 +189,8 @@ impl Signer {
     /// The headers that authenticate a request in the `Authorization` header. `query` is the
     /// canonical query string (empty for a plain GetObject).
     pub fn sign_headers(&self, method: &str, host: &str, path: &str, query: &str, payload_hash: &str, t: &AmzTime) -> Vec<(&'static str, String)> {
-        let mut headers: Vec<(&'static str, String)> = vec![
-            ("host", host.to_string()),
-            ("x-amz-content-sha256", payload_hash.to_string()),
-            ("x-amz-date", t.stamp.clone()),
-        ];
+        let mut headers: Vec<(&'static str, String)> =
+            vec![("host", host.to_string()), ("x-amz-content-sha256", payload_hash.to_string()), ("x-amz-date", t.stamp.clone())];
         if let Some(token) = &self.creds.session_token {
             headers.push(("x-amz-security-token", token.clone()));
         }
@@ -202,11 +199,8 @@ impl Signer {
         let signed_headers = signed_headers.join(";");
         let canonical_request = format!("{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}");
         let signature = self.signature(t, &canonical_request);
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{}, SignedHeaders={signed_headers}, Signature={signature}",
-            self.creds.access_key_id,
-            self.scope(&t.date)
-        );
+        let authorization =
+            format!("{ALGORITHM} Credential={}/{}, SignedHeaders={signed_headers}, Signature={signature}", self.creds.access_key_id, self.scope(&t.date));
         headers.retain(|(k, _)| *k != "host");
         headers.push(("authorization", authorization));
         headers

@@ -26,8 +26,8 @@ use serde_json::Value;
 
 use super::cache::StorageCaches;
 use super::http::{host_of, Fetched, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS};
-use super::Storage;
 use super::s3::parse_storage_uri;
+use super::Storage;
 use crate::core::jsnum::encode_uri;
 use crate::db::Ctx;
 use crate::error::{Error, Result};
@@ -182,10 +182,7 @@ impl SupabaseStorage {
             return Ok(url);
         }
         let made_at = Instant::now();
-        let url = self
-            .sign(&key)
-            .await
-            .map_err(|message| Error::storage(format!("Failed to generate download URL for \"{key}\": {message}")))?;
+        let url = self.sign(&key).await.map_err(|message| Error::storage(format!("Failed to generate download URL for \"{key}\": {message}")))?;
         self.caches.put_url(uri, &url, Duration::from_secs(self.expires_in), made_at);
         Ok(url)
     }

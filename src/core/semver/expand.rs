@@ -25,10 +25,7 @@ pub(super) fn expand_word(word: &[u8]) -> Bytes {
 }
 
 fn map_words(s: &[u8], f: impl Fn(&[u8]) -> Option<Bytes>) -> Bytes {
-    let words: Vec<Bytes> = s
-        .split(|&b| b == b' ')
-        .map(|w| f(w).unwrap_or_else(|| w.to_vec()))
-        .collect();
+    let words: Vec<Bytes> = s.split(|&b| b == b' ').map(|w| f(w).unwrap_or_else(|| w.to_vec())).collect();
     words.join(&b' ')
 }
 
@@ -36,10 +33,7 @@ fn map_words(s: &[u8], f: impl Fn(&[u8]) -> Option<Bytes>) -> Bytes {
 /// rounded number or exponent notation (`1e+21`); either way the comparator
 /// carrying it fails to parse, so one out-of-range stand-in is equivalent.
 pub(super) fn bump(digits: &[u8]) -> Bytes {
-    let value = std::str::from_utf8(digits)
-        .ok()
-        .filter(|d| d.len() <= 16)
-        .and_then(|d| d.parse::<u64>().ok());
+    let value = std::str::from_utf8(digits).ok().filter(|d| d.len() <= 16).and_then(|d| d.parse::<u64>().ok());
     match value {
         Some(v) if v < MAX_SAFE_INTEGER => (v + 1).to_string().into_bytes(),
         _ => b"9007199254740992".to_vec(),
@@ -56,16 +50,8 @@ pub(super) struct Components<'a> {
 
 impl<'a> Components<'a> {
     pub(super) fn of(s: &'a [u8], v: &XVersion) -> Components<'a> {
-        let concrete = |span: Option<(usize, usize)>| {
-            span.map(|(a, b)| &s[a..b])
-                .filter(|t| !matches!(t, [b'x' | b'X' | b'*']))
-        };
-        Components {
-            major: concrete(Some(v.major)),
-            minor: concrete(v.minor),
-            patch: concrete(v.patch),
-            prerelease: v.prerelease.map(|(a, b)| &s[a..b]),
-        }
+        let concrete = |span: Option<(usize, usize)>| span.map(|(a, b)| &s[a..b]).filter(|t| !matches!(t, [b'x' | b'X' | b'*']));
+        Components { major: concrete(Some(v.major)), minor: concrete(v.minor), patch: concrete(v.patch), prerelease: v.prerelease.map(|(a, b)| &s[a..b]) }
     }
 
     /// Whole-word x-range version starting at `i`.
@@ -135,9 +121,7 @@ fn expand_xrange(word: &[u8]) -> Option<Bytes> {
     // A wildcard followed by a concrete component leaves the word untouched.
     let wild_major = c.major.is_none();
     let wild_minor = wild_major || c.minor.is_none();
-    if (wild_major && v.minor.is_some() && c.minor.is_some())
-        || (c.minor.is_none() && v.patch.is_some() && c.patch.is_some())
-    {
+    if (wild_major && v.minor.is_some() && c.minor.is_some()) || (c.minor.is_none() && v.patch.is_some() && c.patch.is_some()) {
         return None;
     }
     let wild_patch = wild_minor || c.patch.is_none();
@@ -146,11 +130,7 @@ fn expand_xrange(word: &[u8]) -> Option<Bytes> {
         op => op,
     };
     let Some(ma) = c.major else {
-        return Some(if matches!(op, b">" | b"<") {
-            b"<0.0.0-0".to_vec()
-        } else {
-            b"*".to_vec()
-        });
+        return Some(if matches!(op, b">" | b"<") { b"<0.0.0-0".to_vec() } else { b"*".to_vec() });
     };
     if !op.is_empty() && wild_patch {
         let mi = c.minor.unwrap_or(b"0");
@@ -188,8 +168,6 @@ fn drop_first_star(s: &[u8]) -> Bytes {
         i += usize::from(p.get(i) == Some(&b' '));
         i == p.len()
     };
-    let start = (star.saturating_sub(3)..star)
-        .find(|&i| is_prefix(&s[i..star]))
-        .unwrap_or(star);
+    let start = (star.saturating_sub(3)..star).find(|&i| is_prefix(&s[i..star])).unwrap_or(star);
     cat!(&s[..start], &s[star + 1..])
 }

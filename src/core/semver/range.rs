@@ -35,10 +35,7 @@ impl Comparator {
         if version.len() > MAX_VERSION_LENGTH {
             return None;
         }
-        Some(Comparator {
-            op,
-            version: parse_full(version)?,
-        })
+        Some(Comparator { op, version: parse_full(version)? })
     }
 
     fn matches(&self, v: &Version) -> bool {
@@ -61,9 +58,7 @@ impl Comparator {
     /// `<0.0.0-0`, which verkit treats as "matches nothing".
     fn is_nothing(&self) -> bool {
         let v = &self.version;
-        self.op == Op::Lt
-            && (v.major, v.minor, v.patch) == (0, 0, 0)
-            && v.prerelease == [Identifier::Numeric(0)]
+        self.op == Op::Lt && (v.major, v.minor, v.patch) == (0, 0, 0) && v.prerelease == [Identifier::Numeric(0)]
     }
 }
 
@@ -100,10 +95,7 @@ impl Range {
     /// Does not allocate.
     #[must_use]
     pub fn test(&self, v: &Version) -> bool {
-        self.sets.iter().any(|set| {
-            set.iter().all(|c| c.matches(v))
-                && (v.prerelease.is_empty() || set.iter().any(|c| c.admits_prerelease_of(v)))
-        })
+        self.sets.iter().any(|set| set.iter().all(|c| c.matches(v)) && (v.prerelease.is_empty() || set.iter().any(|c| c.admits_prerelease_of(v))))
     }
 }
 

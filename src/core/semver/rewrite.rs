@@ -7,17 +7,11 @@
 //! tokens at all is exactly that "any" set.
 
 use super::expand::{bump, cat, expand_word, Bytes, Components};
-use super::scan::{
-    at, dotted, is_ident_byte, is_js_space, js_trim, loose_version_end, run_len, trim_spaces,
-    version_prefix_len, xrange_version,
-};
+use super::scan::{at, dotted, is_ident_byte, is_js_space, js_trim, loose_version_end, run_len, trim_spaces, version_prefix_len, xrange_version};
 
 pub(super) fn comparator_sets(range: &str) -> Vec<Vec<Bytes>> {
     let raw = collapse_spaces(js_trim(range));
-    split_on(&raw, b"||")
-        .into_iter()
-        .map(|part| set_tokens(trim_spaces(part)))
-        .collect()
+    split_on(&raw, b"||").into_iter().map(|part| set_tokens(trim_spaces(part))).collect()
 }
 
 /// One `||` alternative, through verkit's stages in verkit's order (the
@@ -128,13 +122,7 @@ fn glue_operators(s: &[u8]) -> Bytes {
     let mut i = 0;
     while i < s.len() {
         if let Some((gap, end)) = operator_gap_at(s, i) {
-            out.extend(
-                s[i..end]
-                    .iter()
-                    .enumerate()
-                    .filter(|&(k, _)| Some(i + k) != gap)
-                    .map(|(_, &b)| b),
-            );
+            out.extend(s[i..end].iter().enumerate().filter(|&(k, _)| Some(i + k) != gap).map(|(_, &b)| b));
             i = end;
             continue;
         }
@@ -163,8 +151,7 @@ fn operator_gap_at(s: &[u8], i: usize) -> Option<(Option<usize>, usize)> {
             for &eq in options(at(s, j + angle) == b'=') {
                 let k = j + angle + eq;
                 for &gap in options(at(s, k) == b' ') {
-                    let version = loose_version_end(s, k + gap)
-                        .or_else(|| xrange_version(s, k + gap).map(|x| x.end));
+                    let version = loose_version_end(s, k + gap).or_else(|| xrange_version(s, k + gap).map(|x| x.end));
                     if let Some(end) = version {
                         return Some(((gap == 1).then_some(k), end));
                     }

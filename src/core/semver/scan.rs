@@ -41,9 +41,7 @@ pub(super) fn run_len(s: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
 /// `min(run_len, cap)` without scanning past `cap`, keeping every scanner's
 /// cost bounded by the regex caps rather than by the input length.
 pub(super) fn run_upto(s: &[u8], i: usize, pred: impl Fn(u8) -> bool, cap: usize) -> usize {
-    s.get(i..).map_or(0, |tail| {
-        tail.iter().take(cap).take_while(|&&b| pred(b)).count()
-    })
+    s.get(i..).map_or(0, |tail| tail.iter().take(cap).take_while(|&&b| pred(b)).count())
 }
 
 pub(super) fn is_digit(b: u8) -> bool {
@@ -102,11 +100,7 @@ pub(super) fn build_ident_len(s: &[u8], i: usize) -> Option<usize> {
 }
 
 /// `ident(\.ident)*`, greedy; returns the end offset.
-pub(super) fn dotted(
-    s: &[u8],
-    i: usize,
-    ident: fn(&[u8], usize) -> Option<usize>,
-) -> Option<usize> {
+pub(super) fn dotted(s: &[u8], i: usize, ident: fn(&[u8], usize) -> Option<usize>) -> Option<usize> {
     let mut end = i + ident(s, i)?;
     while at(s, end) == b'.' {
         match ident(s, end + 1) {
@@ -137,13 +131,7 @@ pub(super) struct XVersion {
 pub(super) fn xrange_version(s: &[u8], i: usize) -> Option<XVersion> {
     let p = i + version_prefix_len(s, i);
     let n = xrange_component_len(s, p)?;
-    let mut v = XVersion {
-        major: (p, p + n),
-        minor: None,
-        patch: None,
-        prerelease: None,
-        end: p + n,
-    };
+    let mut v = XVersion { major: (p, p + n), minor: None, patch: None, prerelease: None, end: p + n };
     let Some(minor) = dotted_component(s, v.end) else {
         return Some(v);
     };
@@ -193,11 +181,7 @@ pub(super) fn loose_version_end(s: &[u8], i: usize) -> Option<usize> {
     }
     p += digits;
     // `-?` is tried with the dash first; without it the dash itself can start an identifier.
-    let with_dash = if at(s, p) == b'-' {
-        dotted(s, p + 1, loose_prerelease_ident_len)
-    } else {
-        None
-    };
+    let with_dash = if at(s, p) == b'-' { dotted(s, p + 1, loose_prerelease_ident_len) } else { None };
     if let Some(end) = with_dash.or_else(|| dotted(s, p, loose_prerelease_ident_len)) {
         p = end;
     }

@@ -4,10 +4,7 @@
 use super::*;
 
 pub(super) fn check_satisfies(rows: &[(&str, &str, bool)]) {
-    let failures: Vec<_> = rows
-        .iter()
-        .filter(|(r, v, want)| satisfies(r, v) != *want)
-        .collect();
+    let failures: Vec<_> = rows.iter().filter(|(r, v, want)| satisfies(r, v) != *want).collect();
     assert!(failures.is_empty(), "mismatches: {failures:#?}");
 }
 
@@ -109,11 +106,7 @@ fn coerce_matches_verkit() {
         ("abc", None),
     ];
     for (input, want) in rows {
-        assert_eq!(
-            coerce(input).map(|v| v.to_string()).as_deref(),
-            want,
-            "{input:?}"
-        );
+        assert_eq!(coerce(input).map(|v| v.to_string()).as_deref(), want, "{input:?}");
     }
 }
 /// SPEC §2.4 header table.
@@ -141,23 +134,9 @@ fn sdk_header() {
 }
 #[test]
 fn ord_is_semver_precedence() {
-    let ordered = [
-        "1.0.0-alpha",
-        "1.0.0-alpha.1",
-        "1.0.0-alpha.beta",
-        "1.0.0-beta",
-        "1.0.0-beta.2",
-        "1.0.0-beta.11",
-        "1.0.0-rc.1",
-        "1.0.0",
-        "1.0.1",
-        "1.1.0",
-        "2.0.0",
-    ];
-    let parsed: Vec<Version> = ordered
-        .iter()
-        .map(|s| Version::parse_strict(s).unwrap())
-        .collect();
+    let ordered =
+        ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0"];
+    let parsed: Vec<Version> = ordered.iter().map(|s| Version::parse_strict(s).unwrap()).collect();
     assert!(parsed.windows(2).all(|w| w[0] < w[1]));
     // Exact precedence even where verkit's float comparison sees a tie.
     let a = Version::parse_strict("1.0.0-9007199254740992").unwrap();
@@ -169,10 +148,7 @@ fn ord_is_semver_precedence() {
 #[test]
 fn compiled_range_is_reusable() {
     let range = Range::parse("^1.2.3 || ~2.0").unwrap();
-    let hits: Vec<_> = ["1.2.3", "1.9.0", "2.0.5", "2.1.0", "1.2.2"]
-        .iter()
-        .map(|v| range.test(&coerce(v).unwrap()))
-        .collect();
+    let hits: Vec<_> = ["1.2.3", "1.9.0", "2.0.5", "2.1.0", "1.2.2"].iter().map(|v| range.test(&coerce(v).unwrap())).collect();
     assert_eq!(hits, [true, true, true, false, false]);
     fn assert_traits<T: Clone + std::fmt::Debug + Send + Sync>() {}
     assert_traits::<Range>();

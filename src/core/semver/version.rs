@@ -2,10 +2,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use super::scan::{
-    at, build_ident_len, dotted, is_digit, js_trim, numeric_len, prerelease_ident_len, run_len,
-    run_upto, MAX_SAFE_INTEGER,
-};
+use super::scan::{at, build_ident_len, dotted, is_digit, js_trim, numeric_len, prerelease_ident_len, run_len, run_upto, MAX_SAFE_INTEGER};
 
 /// verkit refuses to parse version strings longer than this (UTF-16 units).
 const MAX_VERSION_LENGTH: usize = 256;
@@ -50,12 +47,7 @@ impl Version {
     /// A release version `major.minor.patch`.
     #[must_use]
     pub const fn new(major: u64, minor: u64, patch: u64) -> Version {
-        Version {
-            major,
-            minor,
-            patch,
-            prerelease: Vec::new(),
-        }
+        Version { major, minor, patch, prerelease: Vec::new() }
     }
 
     /// Comparison exactly as verkit's `compare`: like [`Ord`], except that
@@ -63,8 +55,7 @@ impl Version {
     /// numbers, and two distinct identifiers that round to the same number
     /// end the comparison as equal.
     pub(super) fn compare_js(&self, other: &Version) -> Ordering {
-        self.compare_main(other)
-            .then_with(|| compare_prerelease_js(&self.prerelease, &other.prerelease))
+        self.compare_main(other).then_with(|| compare_prerelease_js(&self.prerelease, &other.prerelease))
     }
 
     pub(super) fn same_main(&self, other: &Version) -> bool {
@@ -79,9 +70,7 @@ impl Version {
 impl Ord for Version {
     fn cmp(&self, other: &Version) -> Ordering {
         let (left, right) = (&self.prerelease, &other.prerelease);
-        self.compare_main(other)
-            .then_with(|| release_last(left, right))
-            .then_with(|| left.cmp(right))
+        self.compare_main(other).then_with(|| release_last(left, right)).then_with(|| left.cmp(right))
     }
 }
 
@@ -103,12 +92,7 @@ impl Ord for Identifier {
             (Some(l), Some(r)) => {
                 let (l, r) = (l.trim_start_matches('0'), r.trim_start_matches('0'));
                 let is_text = |id: &Identifier| matches!(id, Identifier::Text(_));
-                (l.len(), l, is_text(self), text(self)).cmp(&(
-                    r.len(),
-                    r,
-                    is_text(other),
-                    text(other),
-                ))
+                (l.len(), l, is_text(self), text(self)).cmp(&(r.len(), r, is_text(other), text(other)))
             }
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
@@ -216,22 +200,14 @@ pub(super) fn parse_full(s: &[u8]) -> Option<Version> {
     let mut prerelease = Vec::new();
     if at(s, i) == b'-' {
         let end = dotted(s, i + 1, prerelease_ident_len)?;
-        prerelease = s[i + 1..end]
-            .split(|&b| b == b'.')
-            .map(identifier)
-            .collect();
+        prerelease = s[i + 1..end].split(|&b| b == b'.').map(identifier).collect();
         i = end;
     }
     if at(s, i) == b'+' {
         i = dotted(s, i + 1, build_ident_len)?;
     }
     let [major, minor, patch] = main;
-    (i == s.len()).then_some(Version {
-        major,
-        minor,
-        patch,
-        prerelease,
-    })
+    (i == s.len()).then_some(Version { major, minor, patch, prerelease })
 }
 
 fn safe_integer(digits: &[u8]) -> Option<u64> {
@@ -286,9 +262,5 @@ pub fn coerce(s: &str) -> Option<Version> {
         }
         safe_integer(digits)
     };
-    Some(Version::new(
-        component(Some(major))?,
-        component(minor)?,
-        component(patch)?,
-    ))
+    Some(Version::new(component(Some(major))?, component(minor)?, component(patch)?))
 }

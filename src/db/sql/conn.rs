@@ -3,11 +3,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures::future::BoxFuture;
 use sqlx::mysql::{MySql, MySqlConnection, MySqlPool, MySqlRow};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
-use futures::future::BoxFuture;
 use sqlx::{Executor, Row, Transaction};
 
 use super::errors::{map_sqlx, Redactor};
@@ -185,15 +185,9 @@ impl Exec<'_> {
     fn try_execute<'s>(&'s mut self, stmt: &'s Stmt) -> BoxFuture<'s, Result<u64, sqlx::Error>> {
         self.count();
         match &mut self.conn {
-            ConnRef::Sqlite(c) => {
-                Box::pin(async move { Ok(bound_query!(Sqlite, stmt).execute(&mut **c).await?.rows_affected()) })
-            }
-            ConnRef::Postgres(c) => {
-                Box::pin(async move { Ok(bound_query!(Postgres, stmt).execute(&mut **c).await?.rows_affected()) })
-            }
-            ConnRef::MySql(c) => {
-                Box::pin(async move { Ok(bound_query!(MySql, stmt).execute(&mut **c).await?.rows_affected()) })
-            }
+            ConnRef::Sqlite(c) => Box::pin(async move { Ok(bound_query!(Sqlite, stmt).execute(&mut **c).await?.rows_affected()) }),
+            ConnRef::Postgres(c) => Box::pin(async move { Ok(bound_query!(Postgres, stmt).execute(&mut **c).await?.rows_affected()) }),
+            ConnRef::MySql(c) => Box::pin(async move { Ok(bound_query!(MySql, stmt).execute(&mut **c).await?.rows_affected()) }),
         }
     }
 
@@ -231,9 +225,9 @@ impl DbRow {
             DbRow::Postgres(r) => r.try_get::<Option<String>, _>(column),
             // Binary collations come back flagged as binary strings, which sqlx will not decode
             // as `String`; read those as bytes.
-            DbRow::MySql(r) => r.try_get::<Option<String>, _>(column).or_else(|_| {
-                r.try_get::<Option<Vec<u8>>, _>(column).map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
-            }),
+            DbRow::MySql(r) => r
+                .try_get::<Option<String>, _>(column)
+                .or_else(|_| r.try_get::<Option<Vec<u8>>, _>(column).map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))),
         };
         result.map_err(|e| decode_err(column, e))
     }
@@ -248,9 +242,7 @@ impl DbRow {
         let result = match self {
             DbRow::Sqlite(r) => r.try_get::<Option<i64>, _>(column),
             // Postgres decodes strictly by width: `integer` is int4, `count(*)` is int8.
-            DbRow::Postgres(r) => r
-                .try_get::<Option<i64>, _>(column)
-                .or_else(|_| r.try_get::<Option<i32>, _>(column).map(|v| v.map(i64::from))),
+            DbRow::Postgres(r) => r.try_get::<Option<i64>, _>(column).or_else(|_| r.try_get::<Option<i32>, _>(column).map(|v| v.map(i64::from))),
             DbRow::MySql(r) => r.try_get::<Option<i64>, _>(column),
         };
         result.map_err(|e| decode_err(column, e))

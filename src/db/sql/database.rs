@@ -48,11 +48,7 @@ pub struct SqlDatabase {
 impl fmt::Debug for SqlDatabase {
     // Hand-written so that connect options (which hold the password) are never printed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SqlDatabase")
-            .field("provider", &self.provider)
-            .field("target", &self.target.description())
-            .field("options", &self.options)
-            .finish()
+        f.debug_struct("SqlDatabase").field("provider", &self.provider).field("target", &self.target.description()).field("options", &self.options).finish()
     }
 }
 

@@ -69,11 +69,7 @@ pub fn create_table(table: &Table, provider: Provider) -> String {
 fn create_index(table: &Table, index: &schema::Index, provider: Provider) -> String {
     // MySQL can only index a prefix of a `text` column.
     let is_text = table.column(index.column).is_some_and(|c| c.ty == ColumnType::Text);
-    let column = if provider == Provider::MySql && is_text {
-        format!("{}(255)", index.column)
-    } else {
-        index.column.to_string()
-    };
+    let column = if provider == Provider::MySql && is_text { format!("{}(255)", index.column) } else { index.column.to_string() };
     format!("create index {} on {}({})", index.name, table.name, column)
 }
 

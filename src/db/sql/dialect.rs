@@ -151,10 +151,7 @@ mod tests {
 
     #[test]
     fn upserts() {
-        assert_eq!(
-            Provider::Sqlite.upsert_clause("id", &["a", "b"]),
-            " on conflict (id) do update set a = excluded.a, b = excluded.b"
-        );
+        assert_eq!(Provider::Sqlite.upsert_clause("id", &["a", "b"]), " on conflict (id) do update set a = excluded.a, b = excluded.b");
         assert_eq!(Provider::MySql.upsert_clause("id", &["a"]), " on duplicate key update a = values(a)");
     }
 }

@@ -47,9 +47,7 @@ pub fn strip_url_credentials(text: &str) -> String {
     while let Some(pos) = rest.find("://") {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
-            .unwrap_or(tail.len());
+        let authority_end = tail.find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'').unwrap_or(tail.len());
         let authority = &tail[..authority_end];
         match authority.rfind('@') {
             Some(at) => {
@@ -76,9 +74,7 @@ pub fn strip_url_credentials(text: &str) -> String {
 pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
     let message = match &err {
         sqlx::Error::Database(db) => db.message().to_string(),
-        sqlx::Error::PoolTimedOut => {
-            "Timed out waiting for a database connection (the pool is exhausted or the server is unreachable)".to_string()
-        }
+        sqlx::Error::PoolTimedOut => "Timed out waiting for a database connection (the pool is exhausted or the server is unreachable)".to_string(),
         sqlx::Error::PoolClosed => "The database pool was closed".to_string(),
         sqlx::Error::Io(io) => format!("Database I/O error: {io}"),
         sqlx::Error::Configuration(cause) => format!("Invalid database configuration: {cause}"),
@@ -95,9 +91,7 @@ pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
 /// English texts, since the crate error keeps only the message.
 pub fn is_transient(err: &Error) -> bool {
     err.kind == crate::error::ErrorKind::Database
-        && ["Deadlock found when trying to get lock", "deadlock detected", "could not serialize access"]
-            .iter()
-            .any(|text| err.message.contains(text))
+        && ["Deadlock found when trying to get lock", "deadlock detected", "could not serialize access"].iter().any(|text| err.message.contains(text))
 }
 
 /// Whether `err` says that `table` does not exist (upstream's `isMissingSettingsTableError`,
@@ -109,8 +103,7 @@ pub fn is_missing_table(err: &sqlx::Error, table: &str) -> bool {
         return true;
     }
     let message = db.message().to_lowercase();
-    message.contains(table)
-        && ["does not exist", "no such table", "doesn't exist", "not found"].iter().any(|p| message.contains(p))
+    message.contains(table) && ["does not exist", "no such table", "doesn't exist", "not found"].iter().any(|p| message.contains(p))
 }
 
 #[cfg(test)]
@@ -125,10 +118,7 @@ mod tests {
         );
         assert_eq!(strip_url_credentials("mysql://root@127.0.0.1/db"), "mysql://root@127.0.0.1/db");
         assert_eq!(strip_url_credentials("no url here"), "no url here");
-        assert_eq!(
-            strip_url_credentials("a postgres://u:p@h b mysql://v:q@i"),
-            "a postgres://u:***@h b mysql://v:***@i"
-        );
+        assert_eq!(strip_url_credentials("a postgres://u:p@h b mysql://v:q@i"), "a postgres://u:***@h b mysql://v:***@i");
     }
 
     #[test]

@@ -12,12 +12,10 @@ use crate::error::{Error, Result};
 /// (`None` = no schema at all).
 pub fn readiness_error(adapter: &str, version: Option<&str>) -> Error {
     let message = match version {
-        None => format!(
-            "Hot Updater database schema is not initialized for {adapter}. Run `hot-updater db migrate` before using this adapter."
-        ),
-        Some(v) => format!(
-            "Hot Updater database schema version {v} is not supported by {adapter}. Run `hot-updater db migrate` to upgrade to {SCHEMA_VERSION}."
-        ),
+        None => format!("Hot Updater database schema is not initialized for {adapter}. Run `hot-updater db migrate` before using this adapter."),
+        Some(v) => {
+            format!("Hot Updater database schema version {v} is not supported by {adapter}. Run `hot-updater db migrate` to upgrade to {SCHEMA_VERSION}.")
+        }
     };
     Error::database(message)
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::Executor;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Executor;
 
 use super::conn::Pools;
 use super::dialect::Provider;
@@ -82,9 +82,7 @@ impl Target {
 
     /// Parses a server URL for `provider` (PostgreSQL or MySQL).
     pub fn server(provider: Provider, url: &str, redactor: &Redactor) -> Result<Target> {
-        let invalid = |detail: String| {
-            Error::config(format!("Invalid {} connection URL: {}", provider.display_name(), redactor.redact(&detail)))
-        };
+        let invalid = |detail: String| Error::config(format!("Invalid {} connection URL: {}", provider.display_name(), redactor.redact(&detail)));
         let parsed = url::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
         let description = format!(
             "{}:{}{}",
@@ -130,11 +128,7 @@ fn open_failure(target: &Target, err: sqlx::Error, redactor: &Redactor) -> Error
     let cause = map_sqlx(err, redactor).message;
     match target {
         Target::Sqlite { path } => Error::database(format!("Cannot open SQLite database at {path}: {cause}")),
-        other => Error::database(format!(
-            "Cannot connect to {} at {}: {cause}",
-            other.provider().display_name(),
-            other.description()
-        )),
+        other => Error::database(format!("Cannot connect to {} at {}: {cause}", other.provider().display_name(), other.description())),
     }
 }
 
@@ -145,21 +139,13 @@ pub async fn open(target: &Target, options: &SqlOptions, redactor: &Redactor) ->
         Target::Sqlite { path } if path == MEMORY_PATH => {
             // sqlx names each `:memory:` database uniquely; it lives as long as its single
             // connection, which the pool therefore never retires.
-            let connect = SqliteConnectOptions::from_str("sqlite::memory:")
-                .map_err(fail)?
-                .busy_timeout(millis(options.busy_timeout_ms, 5_000));
-            let pool: SqlitePoolOptions = pool_options(options, 1)
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None);
+            let connect = SqliteConnectOptions::from_str("sqlite::memory:").map_err(fail)?.busy_timeout(millis(options.busy_timeout_ms, 5_000));
+            let pool: SqlitePoolOptions = pool_options(options, 1).max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
             Ok(Pools::Sqlite(pool.connect_with(connect).await.map_err(fail)?))
         }
         Target::Sqlite { path } => {
             if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    Error::database(format!("Cannot create the directory of SQLite database {path}: {e}"))
-                })?;
+                std::fs::create_dir_all(parent).map_err(|e| Error::database(format!("Cannot create the directory of SQLite database {path}: {e}")))?;
             }
             let connect = SqliteConnectOptions::new()
                 .filename(path)
@@ -180,9 +166,7 @@ pub async fn open(target: &Target, options: &SqlOptions, redactor: &Redactor) ->
             // then deadlock. READ COMMITTED takes no such gap locks; our transactions read only
             // rows they lock explicitly, so they need nothing stronger.
             let pool: MySqlPoolOptions = pool_options(options, 10).after_connect(|conn: &mut sqlx::MySqlConnection, _meta| {
-                Box::pin(async move {
-                    conn.execute("set session transaction isolation level read committed").await.map(drop)
-                })
+                Box::pin(async move { conn.execute("set session transaction isolation level read committed").await.map(drop) })
             });
             Ok(Pools::MySql(pool.connect_with(connect.clone()).await.map_err(fail)?))
         }

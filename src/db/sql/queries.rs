@@ -3,10 +3,7 @@
 use super::conn::Exec;
 use super::dialect::Provider;
 use super::filter::push_where;
-use super::rows::{
-    attach_patches, bundle_select_list, delete_patches_by, insert_patches, row_to_bundle, row_to_patch, select_patches,
-    upsert_bundle,
-};
+use super::rows::{attach_patches, bundle_select_list, delete_patches_by, insert_patches, row_to_bundle, row_to_patch, select_patches, upsert_bundle};
 use super::stmt::{SqlBuilder, Stmt};
 use crate::core::bundle::Bundle;
 use crate::db::query::BundleWhere;
@@ -63,14 +60,7 @@ pub async fn count(exec: &mut Exec<'_>, provider: Provider, filter: &BundleWhere
 }
 
 /// One page of bundles ordered by id, with patches.
-pub async fn list(
-    exec: &mut Exec<'_>,
-    provider: Provider,
-    filter: &BundleWhere,
-    descending: bool,
-    limit: u64,
-    offset: u64,
-) -> Result<Vec<Bundle>> {
+pub async fn list(exec: &mut Exec<'_>, provider: Provider, filter: &BundleWhere, descending: bool, limit: u64, offset: u64) -> Result<Vec<Bundle>> {
     let mut b = select_bundles(provider);
     push_where(&mut b, filter);
     let direction = if descending { "desc" } else { "asc" };

@@ -32,8 +32,7 @@ pub const BUNDLE_COLUMNS: [&str; 17] = [
     "asset_base_storage_uri",
 ];
 
-const PATCH_COLUMNS: [&str; 7] =
-    ["id", "bundle_id", "base_bundle_id", "base_file_hash", "patch_file_hash", "patch_storage_uri", "order_index"];
+const PATCH_COLUMNS: [&str; 7] = ["id", "bundle_id", "base_bundle_id", "base_file_hash", "patch_file_hash", "patch_storage_uri", "order_index"];
 
 /// The select list for `bundles`, reading `uuid`/`json` columns back as text.
 pub fn bundle_select_list(provider: Provider) -> String {
@@ -161,11 +160,7 @@ pub fn attach_patches(bundles: &mut [Bundle], rows: Vec<PatchRow>) {
     }
     for bundle in bundles.iter_mut() {
         let Some(mut rows) = by_bundle.remove(&bundle.id) else { continue };
-        rows.sort_by(|a, b| {
-            a.order_index
-                .cmp(&b.order_index)
-                .then_with(|| locale_compare(&a.patch.base_bundle_id, &b.patch.base_bundle_id))
-        });
+        rows.sort_by(|a, b| a.order_index.cmp(&b.order_index).then_with(|| locale_compare(&a.patch.base_bundle_id, &b.patch.base_bundle_id)));
         bundle.patches = rows.into_iter().map(|r| r.patch).collect();
     }
 }

@@ -127,14 +127,9 @@ fn ordinal(version: &str) -> usize {
     SCHEMA_VERSIONS.iter().position(|v| *v == version).unwrap_or(usize::MAX)
 }
 
-const CHECK_VERSION_OR_FINGERPRINT: Check = Check {
-    name: "check_version_or_fingerprint",
-    expression: "(target_app_version is not null) or (fingerprint_hash is not null)",
-};
-const CHECK_ROLLOUT: Check = Check {
-    name: "bundles_rollout_cohort_count_check",
-    expression: "rollout_cohort_count >= 0 and rollout_cohort_count <= 1000",
-};
+const CHECK_VERSION_OR_FINGERPRINT: Check =
+    Check { name: "check_version_or_fingerprint", expression: "(target_app_version is not null) or (fingerprint_hash is not null)" };
+const CHECK_ROLLOUT: Check = Check { name: "bundles_rollout_cohort_count_check", expression: "rollout_cohort_count >= 0 and rollout_cohort_count <= 1000" };
 
 fn bundles_table(level: usize) -> Table {
     use ColumnType::*;
@@ -191,18 +186,8 @@ fn bundle_patches_table() -> Table {
         ],
         checks: Vec::new(),
         foreign_keys: vec![
-            ForeignKey {
-                name: "bundle_patches_bundle_id_fk",
-                column: "bundle_id",
-                referenced_table: "bundles",
-                referenced_column: "id",
-            },
-            ForeignKey {
-                name: "bundle_patches_base_bundle_id_fk",
-                column: "base_bundle_id",
-                referenced_table: "bundles",
-                referenced_column: "id",
-            },
+            ForeignKey { name: "bundle_patches_bundle_id_fk", column: "bundle_id", referenced_table: "bundles", referenced_column: "id" },
+            ForeignKey { name: "bundle_patches_base_bundle_id_fk", column: "base_bundle_id", referenced_table: "bundles", referenced_column: "id" },
         ],
         internal: false,
     }
@@ -211,10 +196,7 @@ fn bundle_patches_table() -> Table {
 fn settings_table(version: &str) -> Table {
     Table {
         name: SETTINGS_TABLE,
-        columns: vec![
-            primary("key", ColumnType::Varchar(255)),
-            with_default(col("value", ColumnType::Text), ColumnDefault::Text(version.to_string())),
-        ],
+        columns: vec![primary("key", ColumnType::Varchar(255)), with_default(col("value", ColumnType::Text), ColumnDefault::Text(version.to_string()))],
         indexes: Vec::new(),
         checks: Vec::new(),
         foreign_keys: Vec::new(),

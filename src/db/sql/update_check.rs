@@ -41,10 +41,7 @@ fn push_scope(b: &mut SqlBuilder, args: &UpdateArgs) {
 /// The distinct target versions in scope that accept the client's app version.
 async fn compatible_versions(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<Vec<String>> {
     let mut b = SqlBuilder::new(provider);
-    b.push(&format!(
-        "select distinct {} as target_app_version from bundles",
-        provider.exact_text_expr("target_app_version")
-    ));
+    b.push(&format!("select distinct {} as target_app_version from bundles", provider.exact_text_expr("target_app_version")));
     push_scope(&mut b, args);
     b.push(" and target_app_version is not null");
     let rows = exec.fetch_all(&b.finish()).await?;

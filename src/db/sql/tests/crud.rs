@@ -111,10 +111,7 @@ case!(update_missing_fails, |db| {
 case!(update_constraint_errors_do_not_write, |db| {
     insert(db, &[bundle(1, json!({}))]).await;
     let before = get(db, 1).await;
-    let err = db
-        .update_bundle(&id(1), &obj(json!({"targetAppVersion": null, "message": "x"})), Ctx::default())
-        .await
-        .unwrap_err();
+    let err = db.update_bundle(&id(1), &obj(json!({"targetAppVersion": null, "message": "x"})), Ctx::default()).await.unwrap_err();
     assert_eq!(err.message, "Bundle must define either targetAppVersion or fingerprintHash.");
     let err = db.update_bundle(&id(1), &obj(json!({"rolloutCohortCount": 1001})), Ctx::default()).await.unwrap_err();
     assert_eq!(err.message, "rolloutCohortCount must be an integer between 0 and 1000.");
@@ -173,9 +170,7 @@ case!(concurrent_writes_and_reads, |db| {
         let b = bundle(16, json!({"message": format!("upsert {i}"), "patches": [patch(1 + i % 3)]}));
         db.insert_bundle(&b, Ctx::default()).await
     });
-    let merges = (1..=15).map(|n| async move {
-        db.update_bundle(&id(n), &obj(json!({"message": format!("m{n}")})), Ctx::default()).await
-    });
+    let merges = (1..=15).map(|n| async move { db.update_bundle(&id(n), &obj(json!({"message": format!("m{n}")})), Ctx::default()).await });
     let reads = (0..8).map(|_| async move { db.get_bundles_json(&query(Default::default(), 50), Ctx::default()).await });
     let (a, b, c) = futures::join!(join_all(same_row), join_all(merges), join_all(reads));
     a.into_iter().for_each(|r| r.expect("upsert"));
@@ -195,8 +190,12 @@ case!(stress_patch_writes, |db| {
             let n = 10 + (i + round * 7) % 30;
             db.insert_bundle(&bundle(n, json!({"patches": [patch(1 + i % 3), patch(1 + (i + 1) % 3)]})), Ctx::default()).await
         });
-        for r in join_all(writes).await { r.expect("write"); }
+        for r in join_all(writes).await {
+            r.expect("write");
+        }
         let deletes = (0..6u64).map(|i| async move { db.delete_bundle(&id(10 + (i * 5 + round) % 30), Ctx::default()).await });
-        for r in join_all(deletes).await { r.expect("delete"); }
+        for r in join_all(deletes).await {
+            r.expect("delete");
+        }
     }
 });

@@ -68,12 +68,7 @@ pub async fn page(db: &dyn Database, query: BundleQuery) -> Value {
 
 /// The ids (as numbers) of a page's `data`.
 pub fn ids(page: &Value) -> Vec<u64> {
-    page["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|b| u64::from_str_radix(&b["id"].as_str().unwrap()[24..], 16).unwrap())
-        .collect()
+    page["data"].as_array().expect("data").iter().map(|b| u64::from_str_radix(&b["id"].as_str().unwrap()[24..], 16).unwrap()).collect()
 }
 
 pub fn query(filter: BundleWhere, limit: u64) -> BundleQuery {

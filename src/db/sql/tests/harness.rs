@@ -64,19 +64,14 @@ async fn pg_admin() -> (sqlx::PgConnection, String) {
             Err(e) => errors.push(format!("{url}: {e}")),
         }
     }
-    panic!(
-        "PostgreSQL test server unreachable (CI must start it; set HOT_UPDATER_TEST_PG_URL to override): {}",
-        errors.join("; ")
-    );
+    panic!("PostgreSQL test server unreachable (CI must start it; set HOT_UPDATER_TEST_PG_URL to override): {}", errors.join("; "));
 }
 
 async fn mysql_admin() -> (sqlx::MySqlConnection, String) {
     let url = mysql_admin_url();
     match sqlx::MySqlConnection::connect(&url).await {
         Ok(conn) => (conn, url),
-        Err(e) => panic!(
-            "MySQL/MariaDB test server unreachable at {url} (CI must start it; set HOT_UPDATER_TEST_MYSQL_URL to override): {e}"
-        ),
+        Err(e) => panic!("MySQL/MariaDB test server unreachable at {url} (CI must start it; set HOT_UPDATER_TEST_MYSQL_URL to override): {e}"),
     }
 }
 

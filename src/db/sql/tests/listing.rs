@@ -84,10 +84,7 @@ case!(cursor_pagination_verified_examples, |db| {
     insert(db, &[bundle(1, json!({})), bundle(2, json!({})), bundle(3, json!({}))]).await;
     let first = page(db, query(Default::default(), 2)).await;
     assert_eq!(ids(&first), vec![3, 2]);
-    assert_eq!(
-        pagination(&first),
-        json!({"total": 3, "hasNextPage": true, "hasPreviousPage": false, "currentPage": 1, "totalPages": 2, "nextCursor": id(2)})
-    );
+    assert_eq!(pagination(&first), json!({"total": 3, "hasNextPage": true, "hasPreviousPage": false, "currentPage": 1, "totalPages": 2, "nextCursor": id(2)}));
     let cursor = |after: Option<u64>, before: Option<u64>| Some(Cursor { after: after.map(id), before: before.map(id) });
     let next = page(db, BundleQuery { cursor: cursor(Some(2), None), ..query(Default::default(), 2) }).await;
     assert_eq!(ids(&next), vec![1]);
@@ -97,10 +94,7 @@ case!(cursor_pagination_verified_examples, |db| {
     );
     let back = page(db, BundleQuery { cursor: cursor(None, Some(2)), ..query(Default::default(), 1) }).await;
     assert_eq!(ids(&back), vec![3]);
-    assert_eq!(
-        pagination(&back),
-        json!({"total": 3, "hasNextPage": true, "hasPreviousPage": false, "currentPage": 1, "totalPages": 3, "nextCursor": id(3)})
-    );
+    assert_eq!(pagination(&back), json!({"total": 3, "hasNextPage": true, "hasPreviousPage": false, "currentPage": 1, "totalPages": 3, "nextCursor": id(3)}));
     // `after` wins over `before`.
     let both = page(db, BundleQuery { cursor: cursor(Some(3), Some(1)), ..query(Default::default(), 5) }).await;
     assert_eq!(ids(&both), vec![2, 1]);

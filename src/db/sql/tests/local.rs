@@ -24,10 +24,7 @@ fn ddl_matches_upstream_output() {
             assert_eq!(migration_statements(provider, from).unwrap(), expected, "{name} {key}");
         }
         assert!(migration_statements(provider, Some("0.31.0")).unwrap().is_empty());
-        assert_eq!(
-            migration_statements(provider, Some("0.30.0")).unwrap_err().message,
-            "Unsupported Hot Updater schema version: 0.30.0"
-        );
+        assert_eq!(migration_statements(provider, Some("0.30.0")).unwrap_err().message, "Unsupported Hot Updater schema version: 0.30.0");
     }
     let script = render_script(&["a".to_string(), "b".to_string()]);
     assert_eq!(script, "a;\n\nb;");

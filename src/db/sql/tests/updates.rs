@@ -157,15 +157,8 @@ case!(lookup_carries_target_and_current, |db| {
 
 case!(rollout_cohorts, |db| {
     // Needs the real `core::rollout` (the stub calls every cohort eligible).
-    insert(
-        db,
-        &[
-            bundle(1, json!({})),
-            bundle(2, json!({"rolloutCohortCount": 0})),
-            bundle(3, json!({"rolloutCohortCount": 0, "targetCohorts": ["qa"]})),
-        ],
-    )
-    .await;
+    insert(db, &[bundle(1, json!({})), bundle(2, json!({"rolloutCohortCount": 0})), bundle(3, json!({"rolloutCohortCount": 0, "targetCohorts": ["qa"]}))])
+        .await;
     let with_cohort = |c: &str, current: u64| {
         let mut a = app_args("1.0.0", current);
         a.cohort = Some(c.into());
@@ -205,12 +198,8 @@ case!(matches_reference_resolver, |db| {
         ],
     )
     .await;
-    let all: Vec<crate::core::bundle::Bundle> = page(db, query(Default::default(), 100)).await["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| serde_json::from_value(b.clone()).unwrap())
-        .collect();
+    let all: Vec<crate::core::bundle::Bundle> =
+        page(db, query(Default::default(), 100)).await["data"].as_array().unwrap().iter().map(|b| serde_json::from_value(b.clone()).unwrap()).collect();
     assert_eq!(all.len(), 10);
     let mut requests = Vec::new();
     for current in [0, 2, 5, 8, 99] {
