@@ -1,5 +1,5 @@
-// A server child: `taskset -c 1 node http-child.mjs spec.json`, Hono on @hono/node-server on
-// 127.0.0.1 (ephemeral port) serving one handler. Talks to the harness over IPC:
+// A server child: `taskset -c 1 node http-child.mjs spec.json`, Hono on @hono/node-server (2.x,
+// or 1.x when `spec.honoNodeServer` is 1) on 127.0.0.1 (ephemeral port) serving one handler. Talks to the harness over IPC:
 //   -> { ready, port }   <- { cmd: "stats" } -> { stats }   <- { cmd: "close" }
 import { readFileSync } from "node:fs";
 
@@ -7,7 +7,8 @@ const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { createServer } = await import("./servers.mjs");
 const { memoryStats } = await import("./loop.mjs");
 const { Hono } = await import("hono");
-const { serve } = await import("@hono/node-server");
+// 1.x is what upstream's examples pin; 2.x is the current major.
+const { serve } = await import(spec.honoNodeServer === 1 ? "hono-node-server-1" : "@hono/node-server");
 
 const hotUpdater = await createServer(spec.server);
 const app = new Hono();

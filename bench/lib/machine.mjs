@@ -57,6 +57,7 @@ export function machineFacts() {
     betterSqlite3: version("better-sqlite3"),
     hono: version("hono"),
     honoNodeServer: version("@hono/node-server"),
+    honoNodeServer1: version("hono-node-server-1"),
     pg: version("pg"),
     wrk: quiet("wrk", ["-v"], true)?.split("\n")[0] ?? null,
     addon: addon(),

@@ -51,8 +51,9 @@ export async function measureServer(impl, server, n, ctx, result) {
     console.log(`  ${label} in-process c=${String(c).padEnd(2)}: ${f(m.perSecond)} checks/s, p50 ${f(m.p50Ms, 3)} ms, p99 ${f(m.p99Ms, 3)} ms, ${f(m.cpuMsPerCheck, 3)} CPU ms/check (median of ${m.runs.length} × ${budget.inproc.durationMs / 1000} s)${m.errors ? `, ${m.errors} non-200` : ""}`);
   }
 
-  if (ctx.wrk) {
-    result.http = await httpBench({
+  // Hono on both @hono/node-server majors: `http` is 2.x (the headline), `httpHono1` is 1.x.
+  for (const [key, honoNodeServer] of ctx.wrk ? [["http", 2], ["httpHono1", 1]] : []) {
+    result[key] = await httpBench({
       dir: ctx.dir,
       name: impl,
       server,
@@ -61,8 +62,9 @@ export async function measureServer(impl, server, n, ctx, result) {
       script: ctx.luaScript,
       timing: budget.http,
       pin: ctx.pin,
+      honoNodeServer,
     });
-    const h = result.http;
-    console.log(`  ${label} HTTP (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+    const h = result[key];
+    console.log(`  ${label} HTTP, Hono on @hono/node-server ${honoNodeServer}.x (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
   }
 }
