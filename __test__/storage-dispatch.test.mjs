@@ -335,11 +335,15 @@ before(async () => {
   originObjects.set(`impostor/${keys("01").zip}`, randomBytes(555));
   origin = await startOrigin(originObjects);
 
-  [s3, sb, gcs] = await Promise.all([
+  // Keep every server that did start, so `after` stops it even when another failed to start.
+  const started = await Promise.allSettled([
     startS3Server({ buckets: [S3_BUCKET] }),
     startSupabaseStandin({ buckets: { [SB_BUCKET]: STORE.supabase } }),
     startGcsStandin({ serviceAccounts: [{ clientEmail: GCS_EMAIL, publicKeyPem: GCS_PUBLIC_KEY }], buckets: { [GCS_BUCKET]: STORE.gs } }),
   ]);
+  [s3, sb, gcs] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
   for (const [key, body] of Object.entries(STORE.s3)) await s3.put(S3_BUCKET, key, body);
   for (const [key, body] of Object.entries(STORE.file)) {
     mkdirSync(dirname(join(fileDir, key)), { recursive: true });
