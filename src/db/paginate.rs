@@ -35,8 +35,17 @@ pub async fn paginate<S: OffsetSource + ?Sized>(src: &S, query: &BundleQuery) ->
     let limit = query.limit.max(1);
     let desc = query.descending;
     if query.filter.has_empty_set() {
-        let offset = query.page.map(|p| (p - 1) * limit).unwrap_or(0);
-        return Ok(BundlePage { data: Vec::new(), pagination: calculate(0, limit, offset) });
+        // Nothing can match; the page is answered without a query, with the cursors upstream
+        // gives any empty cursor page.
+        let page = query.page.filter(|p| *p >= 1);
+        let mut pagination = calculate(0, limit, page.map(|p| (p - 1) * limit).unwrap_or(0));
+        if page.is_none() {
+            let cursor = query.cursor.clone().unwrap_or_default();
+            pagination.previous_cursor = cursor.after.filter(|s| !s.is_empty());
+            pagination.next_cursor = cursor.before.filter(|s| !s.is_empty());
+            pagination.previous_first = true;
+        }
+        return Ok(BundlePage { data: Vec::new(), pagination });
     }
     if let Some(page) = query.page.filter(|p| *p >= 1) {
         let requested = (page - 1) * limit;
