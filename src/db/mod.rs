@@ -2,6 +2,7 @@
 
 pub mod js;
 pub mod paginate;
+mod partition;
 pub mod query;
 pub mod snapshot;
 pub mod sql;

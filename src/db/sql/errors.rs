@@ -82,7 +82,23 @@ pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
         sqlx::Error::Protocol(text) => format!("Database protocol error: {text}"),
         other => other.to_string(),
     };
-    Error::database(redactor.redact(&message))
+    // Everything but an answer from the server (or a local misconfiguration) means the server
+    // was not reached or the connection broke: an outage, as far as the snapshot is concerned.
+    let reached = matches!(
+        err,
+        sqlx::Error::Database(_)
+            | sqlx::Error::Configuration(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::RowNotFound
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::TypeNotFound { .. }
+            | sqlx::Error::ColumnIndexOutOfBounds { .. }
+    );
+    let mut out = Error::database(redactor.redact(&message));
+    out.unreachable = !reached;
+    out
 }
 
 /// Whether a failed write transaction may simply be run again: a deadlock or serialization
