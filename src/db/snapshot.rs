@@ -59,6 +59,9 @@ impl Default for SnapshotOptions {
 /// bounded all the same, so that a database that vanishes mid-rebuild cannot hold the probe.
 const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How much longer than a probe's own timeout a request waits for the probe's verdict.
+const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
+
 struct State {
     partitions: HashMap<(String, String), Arc<Partition>>,
     marker: Option<String>,
@@ -214,14 +217,18 @@ impl Core {
 
     /// Before an update check: starts a due probe and waits for it (bounded), unless the
     /// database is already known to be unreachable (then the snapshot answers at once).
-    async fn refresh(self: &Arc<Self>) {
+    /// Returns `true` when the probe did not end in time: the answer is then unverified, and
+    /// marked stale like any answer given while the database does not answer.
+    async fn refresh(self: &Arc<Self>) -> bool {
         if !self.probe_due() {
-            return;
+            return false;
         }
         let probe = self.start_probe();
-        if !self.read().stale {
-            let _ = tokio::time::timeout(self.opts.probe_timeout, probe).await;
+        if self.read().stale {
+            return false;
         }
+        // The probe gives up after `probe_timeout`; the margin lets its verdict arrive first.
+        tokio::time::timeout(self.opts.probe_timeout + PROBE_VERDICT_MARGIN, probe).await.is_err()
     }
 
     /// Records a failed probe or rebuild; returns the line to log.

@@ -27,7 +27,8 @@ struct RoutesOption {
     bundles: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: connection strings carry passwords.
+#[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum DatabaseOption {
     #[serde(rename_all = "camelCase")]
@@ -131,7 +132,8 @@ enum StorageOption {
     Gcs(GcsOptions),
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: the database option carries a password.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ServerOptions {
     base_path: Option<String>,

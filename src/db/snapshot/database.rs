@@ -34,9 +34,9 @@ impl Database for SnapshotDatabase {
     }
 
     async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
-        self.core.refresh().await;
+        let unverified = self.core.refresh().await;
         match self.core.partition(&args.platform, &args.channel).await? {
-            Some((partition, stale)) => Ok(lookup(&partition, args, stale)),
+            Some((partition, stale)) => Ok(lookup(&partition, args, stale || unverified)),
             None => self.core.guarded(false, self.core.inner.get_update_info(args, ctx)).await,
         }
     }

@@ -3,10 +3,16 @@
 use crate::error::Error;
 
 /// Secrets that must never appear in an error message (passwords from the connection URL, in
-/// raw and percent-decoded form).
-#[derive(Debug, Clone, Default)]
+/// raw and percent-decoded form). `Debug` shows how many, never which.
+#[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").field("secrets", &self.secrets.len()).finish()
+    }
 }
 
 impl Redactor {
@@ -152,6 +158,13 @@ mod tests {
         assert!(is_transient(&mysql) && is_transient(&Error::database("deadlock detected")));
         assert!(!is_transient(&Error::internal("deadlock detected")));
         assert!(!is_transient(&Error::database("duplicate key value violates unique constraint")));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let r = Redactor::for_url("postgres://alice:s3cr%40t@db.example/x");
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("s3cr"), "{shown}");
     }
 
     #[test]
