@@ -75,6 +75,15 @@ pub fn strip_url_credentials(text: &str) -> String {
     out
 }
 
+/// Whether the server answered, but only to say that it cannot serve: SQLSTATE class 08
+/// (connection exceptions, which is also where MySQL/MariaDB put "too many connections" and
+/// "server shutdown") and PostgreSQL's class 57 (operator intervention: shutdown,
+/// `pg_terminate_backend`).
+fn server_unavailable(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57"))
+}
+
 /// Maps a sqlx error to [`Error::database`]. Server errors keep the server's own text (which is
 /// what upstream's JS drivers put in `error.message`); everything else says what failed.
 pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
@@ -90,18 +99,19 @@ pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
     };
     // Everything but an answer from the server (or a local misconfiguration) means the server
     // was not reached or the connection broke: an outage, as far as the snapshot is concerned.
-    let reached = matches!(
-        err,
-        sqlx::Error::Database(_)
-            | sqlx::Error::Configuration(_)
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::RowNotFound
-            | sqlx::Error::ColumnNotFound(_)
-            | sqlx::Error::ColumnDecode { .. }
-            | sqlx::Error::Decode(_)
-            | sqlx::Error::TypeNotFound { .. }
-            | sqlx::Error::ColumnIndexOutOfBounds { .. }
-    );
+    let reached = !server_unavailable(&err)
+        && matches!(
+            err,
+            sqlx::Error::Database(_)
+                | sqlx::Error::Configuration(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::RowNotFound
+                | sqlx::Error::ColumnNotFound(_)
+                | sqlx::Error::ColumnDecode { .. }
+                | sqlx::Error::Decode(_)
+                | sqlx::Error::TypeNotFound { .. }
+                | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        );
     let mut out = Error::database(redactor.redact(&message));
     out.unreachable = !reached;
     out
