@@ -188,7 +188,7 @@ impl Core {
 
     /// Runs a management operation against the database. While it is known to be unreachable,
     /// a write is refused at once and a read gets `probe_timeout` (and a probe is started, so
-    /// recovery is noticed). Otherwise the operation runs; if it is still running after
+    /// recovery is noticed). Otherwise the operation runs; each time it has run another
     /// `probe_timeout`, a probe decides whether to keep waiting for it.
     async fn guarded<T>(self: &Arc<Self>, write: bool, op: impl Future<Output = Result<T>>) -> Result<T> {
         if self.is_down() {
@@ -201,18 +201,21 @@ impl Core {
             return self.bounded(self.opts.probe_timeout, op).await;
         }
         let mut op = std::pin::pin!(op);
-        if let Ok(out) = tokio::time::timeout(self.opts.probe_timeout, &mut op).await {
-            return out;
-        }
-        let probe = self.start_probe();
-        match future::select(op, probe).await {
-            Either::Left((out, _)) => out,
-            Either::Right(((), op)) if !self.is_down() => op.await,
-            Either::Right(_) if write => {
-                self.write_outcome_unknown();
-                Err(self.unavailable("The database became unreachable during the change, which may or may not have been applied. Try again later."))
+        loop {
+            if let Ok(out) = tokio::time::timeout(self.opts.probe_timeout, &mut op).await {
+                return out;
             }
-            Either::Right(_) => Err(self.timed_out(self.opts.probe_timeout)),
+            let probe = self.start_probe();
+            match future::select(&mut op, probe).await {
+                Either::Left((out, _)) => return out,
+                // Slow, but the database answers: keep waiting, and ask again later.
+                Either::Right(_) if !self.is_down() => {}
+                Either::Right(_) if write => {
+                    self.write_outcome_unknown();
+                    return Err(self.unavailable("The database became unreachable during the change, which may or may not have been applied. Try again later."));
+                }
+                Either::Right(_) => return Err(self.timed_out(self.opts.probe_timeout)),
+            }
         }
     }
 
