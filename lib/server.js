@@ -76,7 +76,9 @@ function toResponse(res) {
   if (res.errorMessage !== undefined && res.errorMessage !== null) {
     console.error("Hot Updater handler error:", new Error(res.errorMessage));
   }
-  return jsonResponse(res.status, res.body, res.stale ? STALE : undefined);
+  // `retryAfter`: a write refused while the database is unreachable (503, ours, not upstream's).
+  const extra = res.stale ? STALE : res.retryAfter != null ? { "Retry-After": String(res.retryAfter) } : undefined;
+  return jsonResponse(res.status, res.body, extra);
 }
 
 async function readBody(request) {

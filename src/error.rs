@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Plugin,
     /// Any other failure that upstream reports as a 500 with its message.
     Internal,
+    /// The database is known to be unreachable, so a write is refused at once (HTTP 503 with
+    /// `Retry-After: retry_after` seconds; upstream has no such state and answers 500).
+    Unavailable { retry_after: u32 },
 }
 
 impl ErrorKind {
@@ -33,6 +36,7 @@ impl ErrorKind {
             ErrorKind::Storage => "ERR_HOT_UPDATER_STORAGE",
             ErrorKind::Plugin => "ERR_HOT_UPDATER_PLUGIN",
             ErrorKind::Internal => "ERR_HOT_UPDATER_INTERNAL",
+            ErrorKind::Unavailable { .. } => "ERR_HOT_UPDATER_UNAVAILABLE",
         }
     }
 }
@@ -42,11 +46,18 @@ impl ErrorKind {
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
+    /// The database could not be reached (refused, timed out, connection lost), as opposed to a
+    /// database that answered with an error. Decides whether the snapshot treats it as an outage.
+    pub unreachable: bool,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error { kind, message: message.into(), unreachable: false }
+    }
+    /// A database that could not be reached (see [`Error::unreachable`]).
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Error { kind: ErrorKind::Database, message: message.into(), unreachable: true }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, message)

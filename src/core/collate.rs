@@ -79,7 +79,11 @@ static PRIMARY: [u16; 0x180] = {
     let mut t = [0u16; 0x180];
     let mut cp = 0;
     while cp < t.len() {
-        t[cp] = rank_of(char::from_u32(cp as u32).unwrap().to_ascii_lowercase()) as u16;
+        // Every value below 0x180 is a scalar value; `None` cannot occur.
+        t[cp] = match char::from_u32(cp as u32) {
+            Some(c) => rank_of(c.to_ascii_lowercase()) as u16,
+            None => 0,
+        };
         cp += 1;
     }
     t

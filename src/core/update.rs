@@ -46,7 +46,7 @@ fn respond(bundle: &Bundle, status: UpdateStatus) -> UpdateInfo {
 
 /// Decides UPDATE / ROLLBACK / nothing among `candidates` (each already passed `is_candidate`;
 /// any order). `eligible` answers the cohort question for one bundle.
-pub fn decide_with<'a, F>(candidates: &[&'a Bundle], args: &UpdateArgs, eligible: F) -> Option<UpdateInfo>
+pub fn decide_with<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F) -> Option<UpdateInfo>
 where
     F: Fn(&Bundle) -> bool,
 {
@@ -67,17 +67,15 @@ where
         let vs_cur = locale_compare(&b.id, cur);
         if b.id == cur {
             current = Some(b);
-        } else if cur != NIL_UUID && vs_cur == Ordering::Less {
-            if rollback.is_none_or(|r| locale_compare(&b.id, &r.id) == Ordering::Greater) {
-                rollback = Some(b);
-            }
+        } else if cur != NIL_UUID && vs_cur == Ordering::Less && rollback.is_none_or(|r| locale_compare(&b.id, &r.id) == Ordering::Greater) {
+            rollback = Some(b);
         }
         if vs_cur == Ordering::Greater && update.is_none_or(|u| locale_compare(&b.id, &u.id) == Ordering::Greater) && eligible(b) {
             update = Some(b);
         }
     }
 
-    if cur == NIL_UUID || current.is_some_and(|c| eligible(c)) {
+    if cur == NIL_UUID || current.is_some_and(&eligible) {
         return update.map(|u| respond(u, UpdateStatus::Update));
     }
     if let Some(u) = update {

@@ -2,6 +2,7 @@
 
 pub mod js;
 pub mod paginate;
+mod partition;
 pub mod query;
 pub mod snapshot;
 pub mod sql;
@@ -79,13 +80,13 @@ pub trait Database: Send + Sync {
     fn update_info_now(&self, _args: &UpdateArgs) -> Option<UpdateLookup> {
         None
     }
-    /// Schema migrations, for backends that manage their own schema.
     /// While update-check answers come from an in-memory snapshot that is fresh (probed within
     /// its interval, not stale): a number that changes whenever any such answer could change.
     /// `None`: answers must be computed (no snapshot, a probe is due, or the data is stale).
     fn answers_epoch(&self) -> Option<u64> {
         None
     }
+    /// Schema migrations, for backends that manage their own schema.
     fn migrations(&self) -> Option<&dyn Migrations> {
         None
     }

@@ -1,132 +1,66 @@
 //! An in-memory snapshot of the update candidates, so that a steady-state update check reads no
-//! database at all.
+//! database at all (the partitions themselves are in `partition`).
 //!
-//! The snapshot holds, per (platform, channel), every enabled bundle sorted by id (highest first)
-//! with its range compiled, its rollout shuffle computed and its target cohorts normalised once.
-//! Candidate lists per app version are memoised. Freshness:
-//! - writes through this process clear the snapshot at once;
-//! - at most once per `probe_interval`, one request (single-flight) asks the database for a cheap
-//!   change marker; a different marker clears the snapshot (writes by other processes, replicas or
-//!   tools writing to the database directly);
+//! Freshness:
+//! - a successful write through this process clears the snapshot at once; a write that failed
+//!   in a way that may have committed keeps it and makes the next probe rebuild it;
+//! - at most once per `probe_interval`, a probe (one at a time, spawned on the runtime, bounded
+//!   by `probe_timeout`) asks the database for a cheap change marker; a different marker
+//!   rebuilds the snapshot (writes by other processes, replicas or tools writing to the
+//!   database directly). The request that finds a probe due waits for it, at most
+//!   `probe_timeout`, unless the database is already known to be unreachable;
 //! - whatever the marker says, nothing older than `max_age` is served;
 //! - when the database cannot be reached, the last good snapshot keeps answering for
-//!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`).
+//!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`); writes are refused at once
+//!   (`ErrorKind::Unavailable`) and reads get `probe_timeout`, until a probe reaches it again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
-use serde_json::{Map, Value};
+use futures::future::{self, BoxFuture, Either, Shared};
 
-use super::{BundleQuery, Ctx, Database, Migrations, UpdateLookup};
-use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus};
-use crate::core::collate::locale_compare;
-use crate::core::rollout::{is_cohort_eligible_prepared, normalize_target_cohorts, parse_request_cohort, RequestCohort, RolloutShuffle};
-use crate::core::semver::{coerce, Range};
-use crate::core::update::decide_sorted;
-use crate::error::Result;
+use super::partition::Partition;
+use super::Database;
+use crate::error::{Error, ErrorKind, Result};
+
+mod database;
+mod probe;
+#[cfg(test)]
+mod tests;
 
 /// How fresh the snapshot is kept.
 #[derive(Debug, Clone, Copy)]
 pub struct SnapshotOptions {
-    /// How often the change marker is probed (at most once per interval, by one request).
+    /// How often the change marker is probed (at most once per interval).
     pub probe_interval: Duration,
     /// The snapshot is rebuilt after this long even if the marker did not change.
     pub max_age: Duration,
     /// How long the last good snapshot keeps answering while the database is unreachable.
     pub serve_stale_for: Duration,
+    /// How long a probe waits for the database before calling it unreachable.
+    pub probe_timeout: Duration,
 }
 
 impl Default for SnapshotOptions {
     fn default() -> Self {
-        SnapshotOptions { probe_interval: Duration::from_secs(1), max_age: Duration::from_secs(30), serve_stale_for: Duration::from_secs(300) }
-    }
-}
-
-/// Distinct app versions remembered per partition before the memo is emptied.
-const VERSION_MEMO_LIMIT: usize = 4096;
-
-/// What an update check needs of one bundle; the rest (metadata, patches, ...) stays in the
-/// database, which keeps the snapshot small at any history size.
-struct Entry {
-    id: Box<str>,
-    message: Option<Box<str>>,
-    should_force_update: bool,
-    storage_uri: Box<str>,
-    file_hash: Box<str>,
-    rollout: Option<f64>,
-    has_manifest: bool,
-    shuffle: RolloutShuffle,
-    targets: Box<[RequestCohort]>,
-}
-
-impl Entry {
-    fn new(b: Bundle) -> Self {
-        let targets = b.target_cohorts.as_deref().map(normalize_target_cohorts).unwrap_or_default().into_boxed_slice();
-        Entry {
-            shuffle: RolloutShuffle::for_bundle(&b.id),
-            has_manifest: b.manifest_storage_uri.is_some(),
-            id: b.id.into_boxed_str(),
-            message: b.message.map(String::into_boxed_str),
-            should_force_update: b.should_force_update,
-            storage_uri: b.storage_uri.into_boxed_str(),
-            file_hash: b.file_hash.into_boxed_str(),
-            rollout: b.rollout_cohort_count,
-            targets,
+        SnapshotOptions {
+            probe_interval: Duration::from_secs(1),
+            max_age: Duration::from_secs(30),
+            serve_stale_for: Duration::from_secs(300),
+            probe_timeout: Duration::from_millis(1500),
         }
     }
 }
 
-struct Partition {
-    entries: Vec<Entry>,
-    /// Each distinct non-empty targetAppVersion with its compiled range and entry indices.
-    ranges: Vec<(Option<Range>, Vec<u32>)>,
-    fingerprints: HashMap<String, Arc<[u32]>>,
-    by_version: Mutex<HashMap<String, Arc<[u32]>>>,
-}
+/// A rebuild reads whole partitions, which may take a while at large history sizes; it is
+/// bounded all the same, so that a database that vanishes mid-rebuild cannot hold the probe.
+const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
 
-impl Partition {
-    fn build(mut bundles: Vec<Bundle>, platform: &str, channel: &str) -> Self {
-        // Databases may compare case-insensitively (MySQL collations); keep exact matches only.
-        bundles.retain(|b| b.enabled && b.platform == platform && b.channel == channel);
-        bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
-        let mut ranges: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut fingerprints: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut entries = Vec::with_capacity(bundles.len());
-        for (i, b) in bundles.into_iter().enumerate() {
-            if let Some(t) = b.target_app_version.as_deref().filter(|t| !t.is_empty()) {
-                ranges.entry(t.to_string()).or_default().push(i as u32);
-            }
-            if let Some(f) = b.fingerprint_hash.as_deref().filter(|f| !f.is_empty()) {
-                fingerprints.entry(f.to_string()).or_default().push(i as u32);
-            }
-            entries.push(Entry::new(b));
-        }
-        let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
-        let fingerprints = fingerprints.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
-        Partition { entries, ranges, fingerprints, by_version: Mutex::new(HashMap::new()) }
-    }
-
-    fn app_version_candidates(&self, app_version: &str) -> Arc<[u32]> {
-        if let Some(hit) = self.by_version.lock().ok().and_then(|m| m.get(app_version).cloned()) {
-            return hit;
-        }
-        let mut idx: Vec<u32> = match coerce(app_version) {
-            None => Vec::new(),
-            Some(v) => self.ranges.iter().filter(|(r, _)| r.as_ref().is_some_and(|r| r.test(&v))).flat_map(|(_, i)| i.iter().copied()).collect(),
-        };
-        idx.sort_unstable();
-        let idx: Arc<[u32]> = idx.into();
-        if let Ok(mut memo) = self.by_version.lock() {
-            if memo.len() >= VERSION_MEMO_LIMIT {
-                memo.clear();
-            }
-            memo.insert(app_version.to_string(), idx.clone());
-        }
-        idx
-    }
-}
+/// How much longer than a probe's own timeout a request waits for the probe's verdict.
+const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
 
 struct State {
     partitions: HashMap<(String, String), Arc<Partition>>,
@@ -134,7 +68,13 @@ struct State {
     checked_at: Option<Instant>,
     built_at: Instant,
     healthy_at: Instant,
+    /// The last probe failed: answers come from a snapshot that could not be checked.
     stale: bool,
+    /// The last probe could not reach the database at all: writes are refused meanwhile.
+    down: bool,
+    /// The next successful probe rebuilds whatever the marker says (a write's outcome is
+    /// unknown, or a rebuild failed after the marker was taken).
+    rebuild_due: bool,
     /// Bumped by every invalidation, so that loads begun before it are not kept.
     generation: u64,
     /// Bumped whenever an answer given from the snapshot could change: invalidation, a rebuild
@@ -143,136 +83,173 @@ struct State {
     epoch: u64,
 }
 
-/// A database wrapper answering update checks from the snapshot; everything else passes through.
+type ProbeFuture = Shared<BoxFuture<'static, ()>>;
+
+/// A database wrapper answering update checks from the snapshot; everything else passes
+/// through, bounded while the database is unreachable.
 pub struct SnapshotDatabase {
+    core: Arc<Core>,
+}
+
+struct Core {
     inner: Arc<dyn Database>,
     opts: SnapshotOptions,
     state: RwLock<State>,
-    probing: tokio::sync::Mutex<()>,
     loading: tokio::sync::Mutex<()>,
+    /// The probe in flight, if any (single-flight); cleared by the probe task when it ends.
+    probe: Mutex<Option<ProbeFuture>>,
 }
 
-fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
-    UpdateInfo {
-        id: e.id.to_string(),
-        message: e.message.as_deref().map(str::to_string),
-        should_force_update: status == UpdateStatus::Rollback || e.should_force_update,
-        status,
-        storage_uri: Some(e.storage_uri.to_string()),
-        file_hash: Some(e.file_hash.to_string()),
-        extra: None,
-    }
+/// Logging must not fail a request: a closed stderr is ignored (never `eprintln!`, which
+/// panics then). Callers never hold a lock while logging.
+fn log_line(line: &str) {
+    let _ = writeln!(std::io::stderr(), "hot-updater-rs: {line}");
 }
 
 impl SnapshotDatabase {
     pub fn new(inner: Arc<dyn Database>, opts: SnapshotOptions) -> Self {
         let now = Instant::now();
-        let state = State { partitions: HashMap::new(), marker: None, checked_at: None, built_at: now, healthy_at: now, stale: false, generation: 0, epoch: 0 };
-        SnapshotDatabase { inner, opts, state: RwLock::new(state), probing: tokio::sync::Mutex::new(()), loading: tokio::sync::Mutex::new(()) }
+        let state = State {
+            partitions: HashMap::new(),
+            marker: None,
+            checked_at: None,
+            built_at: now,
+            healthy_at: now,
+            stale: false,
+            down: false,
+            rebuild_due: false,
+            generation: 0,
+            epoch: 0,
+        };
+        let core = Core { inner, opts, state: RwLock::new(state), loading: tokio::sync::Mutex::new(()), probe: Mutex::new(None) };
+        SnapshotDatabase { core: Arc::new(core) }
     }
 
     /// Forgets everything (after a write through this process).
     pub fn invalidate(&self) {
-        if let Ok(mut s) = self.state.write() {
-            s.partitions.clear();
-            s.marker = None;
-            s.checked_at = None;
-            s.generation += 1;
-            s.epoch += 1;
-        }
+        self.core.invalidate();
+    }
+}
+
+impl Core {
+    // A panic while a lock was held cannot leave the state half-updated in a way that matters
+    // (every field is valid on its own), so a poisoned lock is simply used again.
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn invalidate(&self) {
+        let mut s = self.write();
+        s.partitions.clear();
+        s.marker = None;
+        s.checked_at = None;
+        s.generation += 1;
+        s.epoch += 1;
+    }
+
+    /// A write failed in a way that may have committed: keep answering from the snapshot, but
+    /// probe at the next request and rebuild once the database answers.
+    fn write_outcome_unknown(&self) {
+        let mut s = self.write();
+        s.checked_at = None;
+        s.rebuild_due = true;
+        s.epoch += 1;
     }
 
     fn probe_due(&self) -> bool {
-        let s = self.state.read().expect("snapshot lock");
-        s.checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval)
+        self.read().checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval)
     }
 
-    async fn refresh_if_due(&self) {
-        if !self.probe_due() {
-            return;
-        }
-        let Ok(_guard) = self.probing.try_lock() else { return };
-        if !self.probe_due() {
-            return;
-        }
-        let marker = self.inner.change_marker().await;
-        let now = Instant::now();
-        let (generation, keys) = {
-            let mut s = self.state.write().expect("snapshot lock");
-            s.checked_at = Some(now);
-            match marker {
-                Ok(m) => {
-                    let changed = s.stale || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
-                    if s.stale {
-                        eprintln!("hot-updater-rs: database reachable again; update checks are fresh");
-                        s.epoch += 1;
-                    }
-                    s.marker = m;
-                    s.healthy_at = now;
-                    s.stale = false;
-                    if !changed {
-                        return;
-                    }
-                    (s.generation, s.partitions.keys().cloned().collect::<Vec<_>>())
-                }
-                Err(e) => {
-                    if !s.stale {
-                        eprintln!("hot-updater-rs: database unreachable ({e}); answering update checks from the last snapshot");
-                        s.epoch += 1;
-                    }
-                    s.stale = true;
-                    if s.healthy_at.elapsed() >= self.opts.serve_stale_for && !s.partitions.is_empty() {
-                        s.partitions.clear();
-                        s.epoch += 1;
-                    }
-                    return;
-                }
+    fn is_down(&self) -> bool {
+        self.read().down
+    }
+
+    fn retry_after_secs(&self) -> u32 {
+        let wait = self.opts.probe_interval + self.opts.probe_timeout;
+        u32::try_from(wait.as_millis().div_ceil(1000)).unwrap_or(u32::MAX).max(1)
+    }
+
+    fn unavailable(&self, message: &str) -> Error {
+        Error::new(ErrorKind::Unavailable { retry_after: self.retry_after_secs() }, message)
+    }
+
+    fn timed_out(&self, limit: Duration) -> Error {
+        Error::unreachable(format!("The database did not answer within {} ms", limit.as_millis()))
+    }
+
+    /// `op`, failing as unreachable after `limit`.
+    async fn bounded<T>(&self, limit: Duration, op: impl Future<Output = Result<T>>) -> Result<T> {
+        tokio::time::timeout(limit, op).await.unwrap_or_else(|_| Err(self.timed_out(limit)))
+    }
+
+    /// Runs a management operation against the database. While it is known to be unreachable,
+    /// a write is refused at once and a read gets `probe_timeout` (and a probe is started, so
+    /// recovery is noticed). Otherwise the operation runs; each time it has run another
+    /// `probe_timeout`, a probe decides whether to keep waiting for it.
+    async fn guarded<T>(self: &Arc<Self>, write: bool, op: impl Future<Output = Result<T>>) -> Result<T> {
+        if self.is_down() {
+            if self.probe_due() {
+                drop(self.start_probe());
             }
-        };
-        // Rebuild what is loaded while the old snapshot keeps answering, then swap.
-        let mut fresh = HashMap::with_capacity(keys.len());
-        for (platform, channel) in keys {
-            match self.inner.snapshot_partition(&platform, &channel).await {
-                Ok(Some(rows)) => {
-                    let partition = Arc::new(Partition::build(rows, &platform, &channel));
-                    fresh.insert((platform, channel), partition);
-                }
-                _ => {
-                    // Let the next requests load (and report) on their own.
-                    self.invalidate();
-                    return;
-                }
+            if write {
+                return Err(self.unavailable("The database is unreachable; the change was not attempted. Try again later."));
             }
+            return self.bounded(self.opts.probe_timeout, op).await;
         }
-        let mut s = self.state.write().expect("snapshot lock");
-        // A write through this process cleared the snapshot meanwhile: what was just read may
-        // predate it, so keep the clearing.
-        if s.generation == generation {
-            s.partitions = fresh;
-            s.built_at = now;
-            s.epoch += 1;
+        let mut op = std::pin::pin!(op);
+        loop {
+            if let Ok(out) = tokio::time::timeout(self.opts.probe_timeout, &mut op).await {
+                return out;
+            }
+            let probe = self.start_probe();
+            match future::select(&mut op, probe).await {
+                Either::Left((out, _)) => return out,
+                // Slow, but the database answers: keep waiting, and ask again later.
+                Either::Right(_) if !self.is_down() => {}
+                Either::Right(_) if write => {
+                    self.write_outcome_unknown();
+                    return Err(self.unavailable("The database became unreachable during the change, which may or may not have been applied. Try again later."));
+                }
+                Either::Right(_) => return Err(self.timed_out(self.opts.probe_timeout)),
+            }
         }
     }
 
-    async fn partition(&self, platform: &str, channel: &str) -> Result<Option<(Arc<Partition>, bool)>> {
+    /// A write through this process: on success the snapshot is cleared; when the outcome is
+    /// unknown (the database failed, so it may have committed) it is kept and re-checked.
+    async fn write_through(self: &Arc<Self>, op: impl Future<Output = Result<()>>) -> Result<()> {
+        let out = self.guarded(true, op).await;
+        match &out {
+            Ok(()) => self.invalidate(),
+            Err(e) if e.kind == ErrorKind::Database => self.write_outcome_unknown(),
+            Err(_) => {}
+        }
+        out
+    }
+
+    async fn partition(self: &Arc<Self>, platform: &str, channel: &str) -> Result<Option<(Arc<Partition>, bool)>> {
         let key = (platform.to_string(), channel.to_string());
         {
-            let s = self.state.read().expect("snapshot lock");
+            let s = self.read();
             if let Some(p) = s.partitions.get(&key) {
                 return Ok(Some((p.clone(), s.stale)));
             }
         }
         let _guard = self.loading.lock().await;
         let generation = {
-            let s = self.state.read().expect("snapshot lock");
+            let s = self.read();
             if let Some(p) = s.partitions.get(&key) {
                 return Ok(Some((p.clone(), s.stale)));
             }
             s.generation
         };
-        let Some(rows) = self.inner.snapshot_partition(platform, channel).await? else { return Ok(None) };
+        let Some(rows) = self.guarded(false, self.inner.snapshot_partition(platform, channel)).await? else { return Ok(None) };
         let partition = Arc::new(Partition::build(rows, platform, channel));
-        let mut s = self.state.write().expect("snapshot lock");
+        let mut s = self.write();
         if s.generation == generation {
             if s.partitions.is_empty() {
                 s.built_at = Instant::now();
@@ -280,106 +257,5 @@ impl SnapshotDatabase {
             s.partitions.insert(key, partition.clone());
         }
         Ok(Some((partition, false)))
-    }
-}
-
-/// Answers from a loaded partition: candidates, then the early-exit decision.
-fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup {
-    let candidates: Arc<[u32]> = match args.strategy {
-        Strategy::AppVersion => partition.app_version_candidates(&args.target),
-        Strategy::Fingerprint => partition.fingerprints.get(&args.target).cloned().unwrap_or_else(|| Arc::from(Vec::new())),
-    };
-    let cohort = parse_request_cohort(args.cohort.as_deref());
-    let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
-    let chosen_has_manifest = std::cell::Cell::new(false);
-    let info = decide_sorted(
-        entries,
-        args,
-        |e: &Entry| &e.id,
-        |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.rollout, &e.targets),
-        |e: &Entry, status| {
-            chosen_has_manifest.set(e.has_manifest);
-            respond(e, status)
-        },
-    );
-    let target_may_have_manifest = info.is_some() && chosen_has_manifest.get();
-    // Only enrichment asks whether the installed bundle was a candidate: skip the scan otherwise.
-    let current_is_candidate = target_may_have_manifest && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
-    UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
-}
-
-#[async_trait]
-impl Database for SnapshotDatabase {
-    fn adapter_name(&self) -> String {
-        self.inner.adapter_name()
-    }
-    async fn ensure_ready(&self) -> Result<()> {
-        self.inner.ensure_ready().await
-    }
-    async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Bundle>> {
-        self.inner.get_bundle_by_id(id, ctx).await
-    }
-    async fn get_bundle_json(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
-        self.inner.get_bundle_json(id, ctx).await
-    }
-    async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value> {
-        self.inner.get_bundles_json(query, ctx).await
-    }
-    async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>> {
-        self.inner.get_channels(ctx).await
-    }
-
-    async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
-        self.refresh_if_due().await;
-        match self.partition(&args.platform, &args.channel).await? {
-            Some((partition, stale)) => Ok(lookup(&partition, args, stale)),
-            None => self.inner.get_update_info(args, ctx).await,
-        }
-    }
-
-    fn update_info_now(&self, args: &UpdateArgs) -> Option<UpdateLookup> {
-        let s = self.state.read().ok()?;
-        if s.checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval) {
-            return None;
-        }
-        let partition = s.partitions.get(&(args.platform.clone(), args.channel.clone()))?.clone();
-        let stale = s.stale;
-        drop(s);
-        Some(lookup(&partition, args, stale))
-    }
-
-    fn answers_epoch(&self) -> Option<u64> {
-        let s = self.state.read().ok()?;
-        let fresh = !s.stale && s.checked_at.is_some_and(|t| t.elapsed() < self.opts.probe_interval);
-        fresh.then_some(s.epoch)
-    }
-
-    async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()> {
-        let out = self.inner.insert_bundle(bundle, ctx).await;
-        self.invalidate();
-        out
-    }
-    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
-        let out = self.inner.update_bundle(id, patch, ctx).await;
-        self.invalidate();
-        out
-    }
-    async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()> {
-        let out = self.inner.delete_bundle(id, ctx).await;
-        self.invalidate();
-        out
-    }
-    async fn snapshot_partition(&self, platform: &str, channel: &str) -> Result<Option<Vec<Bundle>>> {
-        self.inner.snapshot_partition(platform, channel).await
-    }
-    async fn change_marker(&self) -> Result<Option<String>> {
-        self.inner.change_marker().await
-    }
-    fn migrations(&self) -> Option<&dyn Migrations> {
-        self.inner.migrations()
-    }
-    async fn close(&self) {
-        self.invalidate();
-        self.inner.close().await
     }
 }

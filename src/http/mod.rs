@@ -47,11 +47,13 @@ pub struct Response {
     pub stale: bool,
     /// `fileUrl` is still to be asked of a JS storage plugin (see `service::AppUpdate`).
     pub pending_file_url: Option<(u32, String)>,
+    /// `Retry-After` in seconds (only on 503 answers while the database is unreachable).
+    pub retry_after: Option<u32>,
 }
 
 impl Response {
     fn json(status: u16, body: &Value) -> Self {
-        Response { status, body: body.to_string(), logged_error: None, stale: false, pending_file_url: None }
+        Response { status, body: body.to_string(), logged_error: None, stale: false, pending_file_url: None, retry_after: None }
     }
 }
 
@@ -60,12 +62,17 @@ pub fn error_response(err: &Error) -> Response {
     match err.kind {
         ErrorKind::BadRequest => Response::json(400, &json!({ "error": err.message })),
         ErrorKind::NotFound => Response::json(404, &json!({ "error": err.message })),
+        // Ours, not upstream's: a write refused while the database is known to be unreachable.
+        ErrorKind::Unavailable { retry_after } => {
+            Response { retry_after: Some(retry_after), ..Response::json(503, &json!({ "error": "Service unavailable", "message": err.message })) }
+        }
         _ => Response {
             status: 500,
             body: json!({ "error": "Internal server error", "message": err.message }).to_string(),
             logged_error: Some(err.message.clone()),
             stale: false,
             pending_file_url: None,
+            retry_after: None,
         },
     }
 }
@@ -115,7 +122,7 @@ fn update_response(answer: crate::service::AppUpdate, req: &Request<'_>) -> Resp
         None if req.sdk_version.is_some_and(sdk_supports_up_to_date) => r#"{"status":"UP_TO_DATE"}"#.to_string(),
         None => "null".to_string(),
     };
-    Response { status: 200, body, logged_error: None, stale: answer.stale, pending_file_url: answer.pending_file_url }
+    Response { status: 200, body, logged_error: None, stale: answer.stale, pending_file_url: answer.pending_file_url, retry_after: None }
 }
 
 fn required<'a>(m: &'a Matched<'_>, name: &str) -> Result<&'a str> {

@@ -27,7 +27,8 @@ struct RoutesOption {
     bundles: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: connection strings carry passwords.
+#[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum DatabaseOption {
     #[serde(rename_all = "camelCase")]
@@ -75,6 +76,7 @@ enum SnapshotOption {
         probe_interval_ms: Option<u64>,
         max_age_ms: Option<u64>,
         serve_stale_for_ms: Option<u64>,
+        probe_timeout_ms: Option<u64>,
     },
 }
 
@@ -85,17 +87,19 @@ fn with_snapshot(db: SqlDatabase, option: Option<&SnapshotOption>) -> Arc<dyn Da
     let opts = match option {
         Some(SnapshotOption::Enabled(false)) => return Arc::new(db),
         None | Some(SnapshotOption::Enabled(true)) => defaults,
-        Some(SnapshotOption::Tuned { probe_interval_ms, max_age_ms, serve_stale_for_ms }) => SnapshotOptions {
+        Some(SnapshotOption::Tuned { probe_interval_ms, max_age_ms, serve_stale_for_ms, probe_timeout_ms }) => SnapshotOptions {
             probe_interval: ms(*probe_interval_ms, defaults.probe_interval),
             max_age: ms(*max_age_ms, defaults.max_age),
             serve_stale_for: ms(*serve_stale_for_ms, defaults.serve_stale_for),
+            // At least 50 ms: a probe needs a round trip to the database.
+            probe_timeout: ms(*probe_timeout_ms, defaults.probe_timeout).max(Duration::from_millis(50)),
         },
     };
     Arc::new(SnapshotDatabase::new(Arc::new(db), opts))
 }
 
 impl PoolOption {
-    fn into_sql(&self) -> SqlOptions {
+    fn to_sql(&self) -> SqlOptions {
         SqlOptions {
             max_connections: self.max_connections,
             min_connections: self.min_connections,
@@ -128,7 +132,8 @@ enum StorageOption {
     Gcs(GcsOptions),
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: the database option carries a password.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ServerOptions {
     base_path: Option<String>,
@@ -153,11 +158,11 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         DatabaseOption::Js { adapter_name, has_update_info, has_migrator } => {
             Arc::new(JsDatabase::new(JsDatabaseInfo { adapter_name, has_update_info, has_migrator }, need_bridge()?))
         }
-        DatabaseOption::Sqlite { path, pool } => with_snapshot(SqlDatabase::sqlite(&path, pool.into_sql())?, pool.snapshot.as_ref()),
+        DatabaseOption::Sqlite { path, pool } => with_snapshot(SqlDatabase::sqlite(&path, pool.to_sql())?, pool.snapshot.as_ref()),
         DatabaseOption::Postgres { connection_string, pool } => {
-            with_snapshot(SqlDatabase::postgres(&connection_string, pool.into_sql())?, pool.snapshot.as_ref())
+            with_snapshot(SqlDatabase::postgres(&connection_string, pool.to_sql())?, pool.snapshot.as_ref())
         }
-        DatabaseOption::Mysql { connection_string, pool } => with_snapshot(SqlDatabase::mysql(&connection_string, pool.into_sql())?, pool.snapshot.as_ref()),
+        DatabaseOption::Mysql { connection_string, pool } => with_snapshot(SqlDatabase::mysql(&connection_string, pool.to_sql())?, pool.snapshot.as_ref()),
     };
     let mut list: Vec<Arc<dyn Storage>> = Vec::new();
     for s in opts.storages {

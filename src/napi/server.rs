@@ -1,6 +1,10 @@
 //! The class the JS wrapper drives: one napi crossing per request, primitives in and out.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures::FutureExt;
 
 use napi::bindgen_prelude::{Either, FnArgs, Function, Promise};
 use napi::Status;
@@ -15,6 +19,9 @@ use crate::error::Error;
 use crate::http::{self, Request, Routes};
 use crate::service::HotUpdater;
 
+/// The JS bridge function as the constructor receives it: `(op, ctxId, a, b) => Promise<string>`.
+type BridgeJsFn<'a> = Function<'a, FnArgs<(String, u32, String, String)>, Promise<String>>;
+
 /// A plain HTTP answer; the JS side turns it into a Web `Response`.
 #[napi(object)]
 pub struct NativeResponse {
@@ -25,11 +32,26 @@ pub struct NativeResponse {
     pub error_message: Option<String>,
     /// The answer came from the last good snapshot while the database was unreachable.
     pub stale: bool,
+    /// `Retry-After` seconds of a 503 answer (a write refused while the database is unreachable).
+    pub retry_after: Option<u32>,
 }
 
 /// An error as JS sees it: `code\0message`, split again by the wrapper.
 pub(crate) fn to_napi(err: Error) -> napi::Error {
     napi::Error::new(Status::GenericFailure, format!("{}\u{0}{}", err.kind.code(), err.message))
+}
+
+/// What a panic becomes for JS: an internal error with the panic's text. The sync entry points
+/// use `#[napi(catch_unwind)]`; async ones run their future through [`contained`].
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
+    let text = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_default();
+    Error::internal(format!("hot-updater-rs internal error (a bug; please report it): {text}"))
+}
+
+/// Runs an async entry point's future, turning a panic into an error instead of a rejection
+/// with napi's generic text (and the request into a 500 answer instead of a thrown handler).
+pub(crate) async fn contained<T>(fut: impl Future<Output = T>) -> Result<T, Error> {
+    AssertUnwindSafe(fut).catch_unwind().await.map_err(|payload| panic_error(payload.as_ref()))
 }
 
 /// An update answer whose `fileUrl` the JS wrapper asks of a JS storage plugin itself.
@@ -53,8 +75,8 @@ pub struct NativeHotUpdater {
 #[napi]
 impl NativeHotUpdater {
     /// Builds a server from the wrapper's options JSON; `bridge` runs JS plugin operations.
-    #[napi(constructor)]
-    pub fn new(options_json: String, bridge: Option<Function<FnArgs<(String, u32, String, String)>, Promise<String>>>) -> napi::Result<Self> {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options_json: String, bridge: Option<BridgeJsFn>) -> napi::Result<Self> {
         let js: Option<Arc<dyn JsCall>> = match bridge {
             Some(f) => {
                 let tsfn = f.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
@@ -68,13 +90,13 @@ impl NativeHotUpdater {
     }
 
     /// The normalised base path.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn base_path(&self) -> String {
         self.base_path.clone()
     }
 
     /// The database adapter's name.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn adapter_name(&self) -> String {
         self.adapter_name.clone()
     }
@@ -92,14 +114,17 @@ impl NativeHotUpdater {
     ) -> NativeResponse {
         let req = Request { method: &method, url: &url, sdk_version: sdk_version.as_deref(), body: body.as_deref() };
         let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
-        let resp = http::handle(&self.api, &self.base_path, self.routes, req, ctx).await;
-        NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale }
+        let resp = match contained(http::handle(&self.api, &self.base_path, self.routes, req, ctx)).await {
+            Ok(resp) => resp,
+            Err(err) => http::error_response(&err),
+        };
+        NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale, retry_after: resp.retry_after }
     }
 
     /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`): the
     /// JSON body of a 200 answer, or the answer still waiting for a JS storage plugin's URL.
     /// `null` means "call `handle`". Saves the async round trip on the hot path.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn handle_sync(&self, url: String, sdk_version: Option<String>) -> Option<Either<String, NativePendingUrl>> {
         let req = Request { method: "GET", url: &url, sdk_version: sdk_version.as_deref(), body: None };
         let resp = http::handle_now(&self.api, &self.base_path, self.routes, &req)?;
@@ -114,7 +139,7 @@ impl NativeHotUpdater {
 
     /// The snapshot's answer epoch (see `Database::answers_epoch`), or -1 when answers must be
     /// computed. The JS handler reuses an answer only under the epoch it was computed in.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn answers_epoch(&self) -> f64 {
         // Epochs count events (writes, rebuilds); they stay far below 2^53.
         self.api.db.answers_epoch().map_or(-1.0, |e| e as f64)
@@ -126,13 +151,13 @@ impl NativeHotUpdater {
     pub async fn call(&self, method: String, args_json: String, ctx_id: u32, ctx_is_object: bool) -> napi::Result<String> {
         let ctx = Ctx { id: ctx_id, is_object: ctx_is_object };
         let args: Value = serde_json::from_str(&args_json).map_err(|e| to_napi(Error::internal(e.to_string())))?;
-        let result = crate::service::methods::run(&self.api, &method, args, ctx).await.map_err(to_napi)?;
+        let result = contained(crate::service::methods::run(&self.api, &method, args, ctx)).await.and_then(|r| r).map_err(to_napi)?;
         Ok(result.to_string())
     }
 
     /// Releases database pools and connections.
     #[napi]
-    pub async fn close(&self) {
-        self.api.db.close().await;
+    pub async fn close(&self) -> napi::Result<()> {
+        contained(self.api.db.close()).await.map_err(to_napi)
     }
 }

@@ -22,13 +22,12 @@ pub(super) struct Opened {
 }
 
 /// Keeps the lazily opened pool alive for the duration of one operation.
-pub(super) struct Handle(Arc<OnceCell<Opened>>);
+pub(super) struct Handle(Arc<Opened>);
 
 impl Deref for Handle {
     type Target = Opened;
     fn deref(&self) -> &Opened {
-        // A `Handle` is only built after the cell was initialised.
-        self.0.get().expect("opened pool")
+        &self.0
     }
 }
 
@@ -42,7 +41,7 @@ pub struct SqlDatabase {
     target: Target,
     options: SqlOptions,
     pub(super) shared: Shared,
-    state: Mutex<Arc<OnceCell<Opened>>>,
+    state: Mutex<Arc<OnceCell<Arc<Opened>>>>,
 }
 
 impl fmt::Debug for SqlDatabase {
@@ -128,8 +127,8 @@ impl SqlDatabase {
     /// The pool, opened (and auto-migrated) on first use.
     pub(super) async fn open(&self) -> Result<Handle> {
         let cell = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        cell.get_or_try_init(|| self.connect()).await?;
-        Ok(Handle(cell))
+        let opened = cell.get_or_try_init(|| async { self.connect().await.map(Arc::new) }).await?;
+        Ok(Handle(Arc::clone(opened)))
     }
 
     /// The pool, after checking once that the schema is current (upstream's readiness check:

@@ -3,10 +3,16 @@
 use crate::error::Error;
 
 /// Secrets that must never appear in an error message (passwords from the connection URL, in
-/// raw and percent-decoded form).
-#[derive(Debug, Clone, Default)]
+/// raw and percent-decoded form). `Debug` shows how many, never which.
+#[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").field("secrets", &self.secrets.len()).finish()
+    }
 }
 
 impl Redactor {
@@ -69,6 +75,15 @@ pub fn strip_url_credentials(text: &str) -> String {
     out
 }
 
+/// Whether the server answered, but only to say that it cannot serve: SQLSTATE class 08
+/// (connection exceptions, which is also where MySQL/MariaDB put "too many connections" and
+/// "server shutdown") and PostgreSQL's class 57 (operator intervention: shutdown,
+/// `pg_terminate_backend`).
+fn server_unavailable(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57"))
+}
+
 /// Maps a sqlx error to [`Error::database`]. Server errors keep the server's own text (which is
 /// what upstream's JS drivers put in `error.message`); everything else says what failed.
 pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
@@ -82,7 +97,24 @@ pub fn map_sqlx(err: sqlx::Error, redactor: &Redactor) -> Error {
         sqlx::Error::Protocol(text) => format!("Database protocol error: {text}"),
         other => other.to_string(),
     };
-    Error::database(redactor.redact(&message))
+    // Everything but an answer from the server (or a local misconfiguration) means the server
+    // was not reached or the connection broke: an outage, as far as the snapshot is concerned.
+    let reached = !server_unavailable(&err)
+        && matches!(
+            err,
+            sqlx::Error::Database(_)
+                | sqlx::Error::Configuration(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::RowNotFound
+                | sqlx::Error::ColumnNotFound(_)
+                | sqlx::Error::ColumnDecode { .. }
+                | sqlx::Error::Decode(_)
+                | sqlx::Error::TypeNotFound { .. }
+                | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        );
+    let mut out = Error::database(redactor.redact(&message));
+    out.unreachable = !reached;
+    out
 }
 
 /// Whether a failed write transaction may simply be run again: a deadlock or serialization
@@ -136,6 +168,13 @@ mod tests {
         assert!(is_transient(&mysql) && is_transient(&Error::database("deadlock detected")));
         assert!(!is_transient(&Error::internal("deadlock detected")));
         assert!(!is_transient(&Error::database("duplicate key value violates unique constraint")));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let r = Redactor::for_url("postgres://alice:s3cr%40t@db.example/x");
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("s3cr"), "{shown}");
     }
 
     #[test]

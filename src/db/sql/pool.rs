@@ -125,11 +125,14 @@ fn pool_options<DB: sqlx::Database>(options: &SqlOptions, default_max: u32) -> s
 }
 
 fn open_failure(target: &Target, err: sqlx::Error, redactor: &Redactor) -> Error {
-    let cause = map_sqlx(err, redactor).message;
-    match target {
-        Target::Sqlite { path } => Error::database(format!("Cannot open SQLite database at {path}: {cause}")),
-        other => Error::database(format!("Cannot connect to {} at {}: {cause}", other.provider().display_name(), other.description())),
-    }
+    let cause = map_sqlx(err, redactor);
+    let message = cause.message;
+    let mut out = match target {
+        Target::Sqlite { path } => Error::database(format!("Cannot open SQLite database at {path}: {message}")),
+        other => Error::database(format!("Cannot connect to {} at {}: {message}", other.provider().display_name(), other.description())),
+    };
+    out.unreachable = cause.unreachable;
+    out
 }
 
 /// Opens the pool for `target` (the first connection is made now, so failures surface here).

@@ -1,0 +1,135 @@
+//! One (platform, channel) of the update-check snapshot: every enabled bundle sorted by id
+//! (highest first) with its range compiled, its rollout shuffle computed and its target cohorts
+//! normalised once, and the candidate lists per app version memoised. Answers are upstream's
+//! update decision (`core::update::decide_sorted`) over those candidates.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::UpdateLookup;
+use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus};
+use crate::core::collate::locale_compare;
+use crate::core::rollout::{is_cohort_eligible_prepared, normalize_target_cohorts, parse_request_cohort, RequestCohort, RolloutShuffle};
+use crate::core::semver::{coerce, Range};
+use crate::core::update::decide_sorted;
+
+/// Distinct app versions remembered per partition before the memo is emptied.
+const VERSION_MEMO_LIMIT: usize = 4096;
+
+/// What an update check needs of one bundle; the rest (metadata, patches, ...) stays in the
+/// database, which keeps the snapshot small at any history size.
+struct Entry {
+    id: Box<str>,
+    message: Option<Box<str>>,
+    should_force_update: bool,
+    storage_uri: Box<str>,
+    file_hash: Box<str>,
+    rollout: Option<f64>,
+    has_manifest: bool,
+    shuffle: RolloutShuffle,
+    targets: Box<[RequestCohort]>,
+}
+
+impl Entry {
+    fn new(b: Bundle) -> Self {
+        let targets = b.target_cohorts.as_deref().map(normalize_target_cohorts).unwrap_or_default().into_boxed_slice();
+        Entry {
+            shuffle: RolloutShuffle::for_bundle(&b.id),
+            has_manifest: b.manifest_storage_uri.is_some(),
+            id: b.id.into_boxed_str(),
+            message: b.message.map(String::into_boxed_str),
+            should_force_update: b.should_force_update,
+            storage_uri: b.storage_uri.into_boxed_str(),
+            file_hash: b.file_hash.into_boxed_str(),
+            rollout: b.rollout_cohort_count,
+            targets,
+        }
+    }
+}
+
+pub(super) struct Partition {
+    entries: Vec<Entry>,
+    /// Each distinct non-empty targetAppVersion with its compiled range and entry indices.
+    ranges: Vec<(Option<Range>, Vec<u32>)>,
+    fingerprints: HashMap<String, Arc<[u32]>>,
+    by_version: Mutex<HashMap<String, Arc<[u32]>>>,
+}
+
+impl Partition {
+    pub(super) fn build(mut bundles: Vec<Bundle>, platform: &str, channel: &str) -> Self {
+        // Databases may compare case-insensitively (MySQL collations); keep exact matches only.
+        bundles.retain(|b| b.enabled && b.platform == platform && b.channel == channel);
+        bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
+        let mut ranges: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut fingerprints: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut entries = Vec::with_capacity(bundles.len());
+        for (i, b) in bundles.into_iter().enumerate() {
+            if let Some(t) = b.target_app_version.as_deref().filter(|t| !t.is_empty()) {
+                ranges.entry(t.to_string()).or_default().push(i as u32);
+            }
+            if let Some(f) = b.fingerprint_hash.as_deref().filter(|f| !f.is_empty()) {
+                fingerprints.entry(f.to_string()).or_default().push(i as u32);
+            }
+            entries.push(Entry::new(b));
+        }
+        let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
+        let fingerprints = fingerprints.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
+        Partition { entries, ranges, fingerprints, by_version: Mutex::new(HashMap::new()) }
+    }
+
+    fn app_version_candidates(&self, app_version: &str) -> Arc<[u32]> {
+        // The memo is a cache: a panic elsewhere while it was locked leaves it usable.
+        if let Some(hit) = self.by_version.lock().unwrap_or_else(PoisonError::into_inner).get(app_version).cloned() {
+            return hit;
+        }
+        let mut idx: Vec<u32> = match coerce(app_version) {
+            None => Vec::new(),
+            Some(v) => self.ranges.iter().filter(|(r, _)| r.as_ref().is_some_and(|r| r.test(&v))).flat_map(|(_, i)| i.iter().copied()).collect(),
+        };
+        idx.sort_unstable();
+        let idx: Arc<[u32]> = idx.into();
+        let mut memo = self.by_version.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() >= VERSION_MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(app_version.to_string(), idx.clone());
+        idx
+    }
+}
+
+fn respond(e: &Entry, status: UpdateStatus) -> UpdateInfo {
+    UpdateInfo {
+        id: e.id.to_string(),
+        message: e.message.as_deref().map(str::to_string),
+        should_force_update: status == UpdateStatus::Rollback || e.should_force_update,
+        status,
+        storage_uri: Some(e.storage_uri.to_string()),
+        file_hash: Some(e.file_hash.to_string()),
+        extra: None,
+    }
+}
+
+/// Answers from a loaded partition: candidates, then the early-exit decision.
+pub(super) fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> UpdateLookup {
+    let candidates: Arc<[u32]> = match args.strategy {
+        Strategy::AppVersion => partition.app_version_candidates(&args.target),
+        Strategy::Fingerprint => partition.fingerprints.get(&args.target).cloned().unwrap_or_else(|| Arc::from(Vec::new())),
+    };
+    let cohort = parse_request_cohort(args.cohort.as_deref());
+    let entries = candidates.iter().map(|&i| &partition.entries[i as usize]);
+    let chosen_has_manifest = std::cell::Cell::new(false);
+    let info = decide_sorted(
+        entries,
+        args,
+        |e: &Entry| &e.id,
+        |e: &Entry| is_cohort_eligible_prepared(&e.shuffle, &cohort, e.rollout, &e.targets),
+        |e: &Entry, status| {
+            chosen_has_manifest.set(e.has_manifest);
+            respond(e, status)
+        },
+    );
+    let target_may_have_manifest = info.is_some() && chosen_has_manifest.get();
+    // Only enrichment asks whether the installed bundle was a candidate: skip the scan otherwise.
+    let current_is_candidate = target_may_have_manifest && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
+    UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
+}
