@@ -378,6 +378,61 @@ test("no path traversal: dot segments, encoded separators, absolute paths, backs
   }
 });
 
+/** Every path below `folder` (folders and files, symlinks not followed), relative to it. */
+function listTree(folder, prefix = "") {
+  const out = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    out.push(rel);
+    if (entry.isDirectory()) out.push(...listTree(join(folder, entry.name), rel));
+  }
+  return out;
+}
+
+test("uploads through a symlink pointing outside the storage create nothing outside it, at any depth", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const srv = await startServer();
+  try {
+    const outside = join(srv.work, "outside");
+    mkdirSync(outside);
+    mkdirSync(join(srv.dir, "real"));
+    mkdirSync(join(srv.dir, "inner"));
+    symlinkSync(outside, join(srv.dir, "link"));
+    symlinkSync(outside, join(srv.dir, "real", "nested-link"));
+    symlinkSync(join(outside, "ghost"), join(srv.dir, "dangling"));
+    symlinkSync(join(srv.dir, "inner"), join(srv.dir, "inside-link"));
+    const client = standaloneClient(`${srv.base}/api/storage`);
+    const keys = [
+      "link",
+      "link/a",
+      "link/a/b/c",
+      "link/a/b/c/d/e/f/g",
+      "real/nested-link",
+      "real/nested-link/x/y",
+      "dangling",
+      "dangling/x",
+      "dangling/x/y/z",
+    ];
+    for (const key of keys) {
+      await assert.rejects(uploadBytes(client, key, "bundle.zip", Buffer.from("evil")), /Failed to upload bundle: 400/, key);
+    }
+    assert.deepEqual(listTree(outside), [], "nothing was created outside the storage directory");
+    assert.equal(existsSync(join(outside, "ghost")), false);
+    assert.deepEqual(listTree(srv.work).filter((p) => !p.startsWith("files") && !p.startsWith("db.sqlite")), ["outside"]);
+    assert.deepEqual(tmpFiles(srv), []);
+    // A symlink to a folder inside the storage is still followed, and nested folders are created inside.
+    const { storageUri } = await uploadBytes(client, "inside-link/p/q", "ok.zip", Buffer.from("fine"));
+    assert.equal(storageUri, "file-storage://local/inside-link/p/q/ok.zip");
+    assert.equal(readFileSync(join(srv.dir, "inner", "p", "q", "ok.zip"), "utf8"), "fine");
+    assert.equal((await rawGet(srv.port, `${BASE_PATH}/files/inside-link/p/q/ok.zip`)).body, "fine");
+    // A file in the way of a folder level is a conflict, and the file is left as it was.
+    writeFileSync(join(srv.dir, "real", "plain"), "plain");
+    await assert.rejects(uploadBytes(client, "real/plain/deeper", "x.zip", Buffer.from("x")), /Failed to upload bundle: 409/);
+    assert.equal(readFileSync(join(srv.dir, "real", "plain"), "utf8"), "plain");
+  } finally {
+    await srv.close();
+  }
+});
+
 test("size limit: an oversized upload gets 413 and leaves nothing (declared or streamed length)", { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer({ storage: { maxUploadBytes: 64 * 1024 } });
   try {

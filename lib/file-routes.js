@@ -15,7 +15,7 @@ const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const native = require("./binding.js");
 const { jsonValueResponse: json } = require("./response.js");
-const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, contentTypeOf, constants } = require("./file-storage.js");
+const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, constants } = require("./file-storage.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
 const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
@@ -142,18 +142,13 @@ async function writeAll(fh, chunk) {
   }
 }
 
-/** Creates the parent folders of `target`, refusing any that resolve outside the storage. */
+/**
+ * Creates the parent folders of `target` inside the storage only (see `mkdirInside`) and returns
+ * the real path `target` is to be renamed to.
+ */
 async function ensureParent(store, target) {
-  const parent = path.dirname(target);
-  try {
-    await fsp.mkdir(parent, { recursive: true });
-  } catch (error) {
-    if (error.code === "EEXIST" || error.code === "ENOTDIR") throw new HttpError(409, "A file is in the way of this key");
-    throw error;
-  }
-  const realParent = await fsp.realpath(parent);
-  const realDir = await store.realDir();
-  if (realParent !== realDir && !isInside(realDir, realParent)) throw new HttpError(400, "Invalid storage key: outside the storage");
+  const realParent = await mkdirInside(store.dir, await store.realDir(), path.dirname(target));
+  return path.join(realParent, path.basename(target));
 }
 
 /**
@@ -167,8 +162,7 @@ async function upload(store, request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD_BYTES) throw new HttpError(413, "Payload too large", { Connection: "close" });
 
-  await fsp.mkdir(store.tmpDir, { recursive: true });
-  const tmpPath = path.join(store.tmpDir, `${crypto.randomUUID()}.part`);
+  const tmpPath = path.join(await store.internalDir(store.tmpDir), `${crypto.randomUUID()}.part`);
   let fh = await fsp.open(tmpPath, "wx");
   const reader = request.body.getReader();
   let finished = false;
@@ -224,16 +218,15 @@ async function upload(store, request) {
     const st = await fh.stat({ bigint: true });
     await fh.close();
     fh = null;
-    await ensureParent(store, target);
+    const realTarget = await ensureParent(store, target);
     // The record first: it names the inode, so it is valid exactly once the rename lands.
     await store.writeAtomically(store.metaPathOf(fullKey), store.recordOf(hash.digest("hex"), st));
     try {
-      await fsp.rename(tmpPath, target);
+      await fsp.rename(tmpPath, realTarget);
     } catch (error) {
       if (error.code === "ENOENT") {
         // A concurrent delete pruned the now-empty parent folder: create it again once.
-        await ensureParent(store, target);
-        await fsp.rename(tmpPath, target);
+        await fsp.rename(tmpPath, await ensureParent(store, target));
       } else if (error.code === "EISDIR" || error.code === "ENOTEMPTY" || error.code === "EEXIST" || error.code === "EPERM") {
         throw new HttpError(409, "A folder exists at this key");
       } else {
