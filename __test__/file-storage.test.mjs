@@ -287,7 +287,29 @@ test("downloads: ETag/If-None-Match → 304, single Range → 206, bad ranges �
       res = await fetch((await client.getDownloadUrl(up.storageUri)).fileUrl);
       assert.equal(res.headers.get("content-type"), type, name);
       assert.equal(res.headers.get("content-encoding"), null, name);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", name);
+      assert.equal(res.headers.get("content-disposition"), null, name);
       assert.equal(await res.text(), "x");
+    }
+    // Types a browser would render as a page never come back as one: HTML, XML and friends are
+    // octet-stream, an SVG keeps its type but is an attachment; every file answer says nosniff,
+    // including 304s, HEAD, ranges and readText.
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    const active = { "logo.svg": ["image/svg+xml", "attachment"], "LOGO.SVG": ["image/svg+xml", "attachment"], "page.html": ["application/octet-stream", null], "page.htm": ["application/octet-stream", null], "doc.xhtml": ["application/octet-stream", null], "feed.xml": ["application/octet-stream", null], "notes.txt": ["text/plain; charset=utf-8", null] };
+    for (const [name, [type, disposition]] of Object.entries(active)) {
+      const up = await uploadBytes(client, "active", name, svg);
+      const url = (await client.getDownloadUrl(up.storageUri)).fileUrl;
+      const answers = [await fetch(url), await fetch(url, { method: "HEAD" }), await fetch(url, { headers: { Range: "bytes=0-3" } })];
+      answers.push(await fetch(url, { headers: { "If-None-Match": answers[0].headers.get("etag") ?? "*" } }));
+      answers.push(await fetch(`${srv.base}/api/storage/readText`, { method: "POST", headers: AUTH, body: JSON.stringify({ storageUri: up.storageUri }) }));
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 206, 304, 200], name);
+      for (const r of answers) {
+        assert.equal(r.headers.get("x-content-type-options"), "nosniff", `${name} ${r.status}`);
+        assert.equal(r.headers.get("content-security-policy"), "default-src 'none'; sandbox", `${name} ${r.status}`);
+        assert.equal(r.headers.get("content-disposition"), disposition, `${name} ${r.status}`);
+        if (r.status !== 304) assert.equal(r.headers.get("content-type"), type, `${name} ${r.status}`);
+        await r.arrayBuffer();
+      }
     }
     // An empty file is a valid download.
     const empty = await uploadBytes(client, "types", "empty.zip", Buffer.alloc(0));

@@ -15,7 +15,7 @@ const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const native = require("./binding.js");
 const { jsonValueResponse: json } = require("./response.js");
-const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, constants } = require("./file-storage.js");
+const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, constants } = require("./file-storage.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
 const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
@@ -75,7 +75,8 @@ async function serve(store, request, key, download) {
   let handedOff = false;
   try {
     const size = Number(st.size);
-    const headers = { "Content-Type": contentTypeOf(key), "Accept-Ranges": "bytes" };
+    const type = contentTypeOf(key);
+    const headers = { "Content-Type": type, "Accept-Ranges": "bytes", ...fileHeaders(key, type) };
     let start = 0;
     let end = size - 1;
     let status = 200;
@@ -85,7 +86,7 @@ async function serve(store, request, key, download) {
       Object.assign(headers, { "Cache-Control": IMMUTABLE, "Last-Modified": lastModified }, etag ? { ETag: etag } : {});
       const inm = request.headers.get("if-none-match");
       if (etag && noneMatchHits(inm, etag)) {
-        return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE, "Last-Modified": lastModified } });
+        return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE, "Last-Modified": lastModified, ...fileHeaders(key, type) } });
       }
       const range = request.headers.get("range");
       const ifRange = request.headers.get("if-range");

@@ -59,13 +59,34 @@ const CONTENT_TYPES = {
 
 /**
  * Content type by extension. A `.br` file is sent as the compressed bytes it is, never with
- * `Content-Encoding` (the app decompresses it itself).
+ * `Content-Encoding` (the app decompresses it itself). Anything not listed (`.html`, `.xml`,
+ * `.xhtml`, `.pdf`, ...) is `application/octet-stream`, which browsers download, never render.
  */
 function contentTypeOf(key) {
   const name = key.slice(key.lastIndexOf("/") + 1).toLowerCase();
   for (const ext of [".tar.br", ".tar.gz"]) if (name.endsWith(ext)) return CONTENT_TYPES[ext];
   const dot = name.lastIndexOf(".");
   return (dot > 0 && CONTENT_TYPES[name.slice(dot)]) || "application/octet-stream";
+}
+
+/**
+ * Listed types a browser renders as a document that can run script when the file is opened
+ * directly. They keep their true type but are sent as attachments: `Content-Disposition` is what
+ * decides between rendering and downloading on navigation, while `<img>` (which never runs an
+ * SVG's script) and the app's own downloads ignore it, so SVG assets keep working everywhere they
+ * are used as images, and an uploaded SVG cannot become a page on this server's origin.
+ */
+const ACTIVE_TYPES = new Set(["image/svg+xml"]);
+
+/**
+ * The headers every file response carries (downloads, `readText`, 304s): no type sniffing (a
+ * `text/plain` or `application/octet-stream` file is never reinterpreted as HTML or script), and a
+ * sandboxing policy in case a file is rendered anyway; `attachment` for active types.
+ */
+function fileHeaders(key, type = contentTypeOf(key)) {
+  const headers = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox" };
+  if (ACTIVE_TYPES.has(type)) headers["Content-Disposition"] = "attachment";
+  return headers;
 }
 
 class HttpError extends Error {
@@ -277,4 +298,4 @@ function fileStorage(config) {
   return storage;
 }
 
-module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };
+module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };
