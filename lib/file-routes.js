@@ -16,6 +16,7 @@ const { Readable } = require("node:stream");
 const native = require("./binding.js");
 const { jsonValueResponse: json } = require("./response.js");
 const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, constants } = require("./file-storage.js");
+const { UNTRUSTED_HOST, isTrustedHost } = require("./trusted-hosts.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
 const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
@@ -282,8 +283,10 @@ async function remove(store, request) {
   return json(200, { success: true });
 }
 
-function downloadBase(store, request, basePath) {
-  const base = store.publicBaseUrl ?? native.fileStorageRequestBase(request.url, basePath);
+function downloadBase(store, request, basePath, trustedHosts) {
+  if (store.publicBaseUrl) return store.publicBaseUrl;
+  if (trustedHosts && !isTrustedHost(request.url, trustedHosts)) throw new HttpError(400, UNTRUSTED_HOST);
+  const base = native.fileStorageRequestBase(request.url, basePath);
   if (!base) throw new HttpError(400, "Cannot derive a download URL from this request; set `publicBaseUrl`");
   return base;
 }
@@ -292,7 +295,7 @@ function downloadBase(store, request, basePath) {
  * The `fileStorage` routes of one server, or `null` when no `fileStorage` is configured.
  * `handle(request)` answers a request it owns and returns `null` for everything else.
  */
-function createFileRoutes(storages, { basePath, bundles }) {
+function createFileRoutes(storages, { basePath, bundles, trustedHosts = null }) {
   const entry = (storages || []).find((s) => s && typeof s === "object" && s[FILE_STORAGE]);
   if (!entry) return null;
   const store = entry[FILE_STORAGE];
@@ -313,7 +316,7 @@ function createFileRoutes(storages, { basePath, bundles }) {
         return serve(store, request, nativeCall(native.fileStorageKeyFromUri, await readJsonBody(request)), false);
       case "POST getDownloadUrl": {
         const uri = await readJsonBody(request);
-        return json(200, { fileUrl: nativeCall(native.fileStorageDownloadUrl, uri, downloadBase(store, request, basePath)) });
+        return json(200, { fileUrl: nativeCall(native.fileStorageDownloadUrl, uri, downloadBase(store, request, basePath, trustedHosts)) });
       }
       default:
         return null;
