@@ -113,6 +113,23 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
    * `false` turns it off. @default { maxAgeMs: 1000, maxEntries: 10000 }
    */
   answerCache?: false | { maxAgeMs?: number; maxEntries?: number };
+  // --- auth and trustedHosts (lib/auth.js, lib/trusted-hosts.js) ---
+  /**
+   * Built-in protection, off unless given: every management route (`/api/bundles…`, and
+   * `fileStorage`'s `/api/storage/…`) answers 401 `{"error":"Unauthorized"}` with
+   * `WWW-Authenticate: Bearer` unless `Authorization: Bearer <bearerToken>` matches (constant-time)
+   * or `verify` resolves to exactly `true` (a throw or rejection denies). Decided on the
+   * route-relative path, so it holds however the handler is mounted. Update checks, `/version` and
+   * file downloads stay public. `verify` must not consume the request body.
+   */
+  auth?: { bearerToken: string } | { verify(request: Request, context: TContext | undefined): boolean | Promise<boolean> };
+  /**
+   * Hosts (`"updates.example.com"` for any port, `"127.0.0.1:3000"` for one) whose request Host may
+   * appear in `fileStorage` download URLs when it has no `publicBaseUrl`; any other Host gets a
+   * 400. Unset: every Host is used, as upstream does.
+   */
+  trustedHosts?: string[];
+  // --- end auth and trustedHosts ---
 }
 
 export interface HotUpdaterAPI<TContext = unknown> {

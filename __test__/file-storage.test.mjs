@@ -287,7 +287,29 @@ test("downloads: ETag/If-None-Match → 304, single Range → 206, bad ranges �
       res = await fetch((await client.getDownloadUrl(up.storageUri)).fileUrl);
       assert.equal(res.headers.get("content-type"), type, name);
       assert.equal(res.headers.get("content-encoding"), null, name);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", name);
+      assert.equal(res.headers.get("content-disposition"), null, name);
       assert.equal(await res.text(), "x");
+    }
+    // Types a browser would render as a page never come back as one: HTML, XML and friends are
+    // octet-stream, an SVG keeps its type but is an attachment; every file answer says nosniff,
+    // including 304s, HEAD, ranges and readText.
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    const active = { "logo.svg": ["image/svg+xml", "attachment"], "LOGO.SVG": ["image/svg+xml", "attachment"], "page.html": ["application/octet-stream", null], "page.htm": ["application/octet-stream", null], "doc.xhtml": ["application/octet-stream", null], "feed.xml": ["application/octet-stream", null], "notes.txt": ["text/plain; charset=utf-8", null] };
+    for (const [name, [type, disposition]] of Object.entries(active)) {
+      const up = await uploadBytes(client, "active", name, svg);
+      const url = (await client.getDownloadUrl(up.storageUri)).fileUrl;
+      const answers = [await fetch(url), await fetch(url, { method: "HEAD" }), await fetch(url, { headers: { Range: "bytes=0-3" } })];
+      answers.push(await fetch(url, { headers: { "If-None-Match": answers[0].headers.get("etag") ?? "*" } }));
+      answers.push(await fetch(`${srv.base}/api/storage/readText`, { method: "POST", headers: AUTH, body: JSON.stringify({ storageUri: up.storageUri }) }));
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 206, 304, 200], name);
+      for (const r of answers) {
+        assert.equal(r.headers.get("x-content-type-options"), "nosniff", `${name} ${r.status}`);
+        assert.equal(r.headers.get("content-security-policy"), "default-src 'none'; sandbox", `${name} ${r.status}`);
+        assert.equal(r.headers.get("content-disposition"), disposition, `${name} ${r.status}`);
+        if (r.status !== 304) assert.equal(r.headers.get("content-type"), type, `${name} ${r.status}`);
+        await r.arrayBuffer();
+      }
     }
     // An empty file is a valid download.
     const empty = await uploadBytes(client, "types", "empty.zip", Buffer.alloc(0));
@@ -373,6 +395,61 @@ test("no path traversal: dot segments, encoded separators, absolute paths, backs
     assert.equal(existsSync(join(srv.work, "planted.zip")), false);
     assert.equal(existsSync(join(ROOT, "evil.zip")), false);
     assert.deepEqual(tmpFiles(srv), []);
+  } finally {
+    await srv.close();
+  }
+});
+
+/** Every path below `folder` (folders and files, symlinks not followed), relative to it. */
+function listTree(folder, prefix = "") {
+  const out = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    out.push(rel);
+    if (entry.isDirectory()) out.push(...listTree(join(folder, entry.name), rel));
+  }
+  return out;
+}
+
+test("uploads through a symlink pointing outside the storage create nothing outside it, at any depth", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const srv = await startServer();
+  try {
+    const outside = join(srv.work, "outside");
+    mkdirSync(outside);
+    mkdirSync(join(srv.dir, "real"));
+    mkdirSync(join(srv.dir, "inner"));
+    symlinkSync(outside, join(srv.dir, "link"));
+    symlinkSync(outside, join(srv.dir, "real", "nested-link"));
+    symlinkSync(join(outside, "ghost"), join(srv.dir, "dangling"));
+    symlinkSync(join(srv.dir, "inner"), join(srv.dir, "inside-link"));
+    const client = standaloneClient(`${srv.base}/api/storage`);
+    const keys = [
+      "link",
+      "link/a",
+      "link/a/b/c",
+      "link/a/b/c/d/e/f/g",
+      "real/nested-link",
+      "real/nested-link/x/y",
+      "dangling",
+      "dangling/x",
+      "dangling/x/y/z",
+    ];
+    for (const key of keys) {
+      await assert.rejects(uploadBytes(client, key, "bundle.zip", Buffer.from("evil")), /Failed to upload bundle: 400/, key);
+    }
+    assert.deepEqual(listTree(outside), [], "nothing was created outside the storage directory");
+    assert.equal(existsSync(join(outside, "ghost")), false);
+    assert.deepEqual(listTree(srv.work).filter((p) => !p.startsWith("files") && !p.startsWith("db.sqlite")), ["outside"]);
+    assert.deepEqual(tmpFiles(srv), []);
+    // A symlink to a folder inside the storage is still followed, and nested folders are created inside.
+    const { storageUri } = await uploadBytes(client, "inside-link/p/q", "ok.zip", Buffer.from("fine"));
+    assert.equal(storageUri, "file-storage://local/inside-link/p/q/ok.zip");
+    assert.equal(readFileSync(join(srv.dir, "inner", "p", "q", "ok.zip"), "utf8"), "fine");
+    assert.equal((await rawGet(srv.port, `${BASE_PATH}/files/inside-link/p/q/ok.zip`)).body, "fine");
+    // A file in the way of a folder level is a conflict, and the file is left as it was.
+    writeFileSync(join(srv.dir, "real", "plain"), "plain");
+    await assert.rejects(uploadBytes(client, "real/plain/deeper", "x.zip", Buffer.from("x")), /Failed to upload bundle: 409/);
+    assert.equal(readFileSync(join(srv.dir, "real", "plain"), "utf8"), "plain");
   } finally {
     await srv.close();
   }

@@ -15,7 +15,8 @@ const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const native = require("./binding.js");
 const { jsonValueResponse: json } = require("./response.js");
-const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, contentTypeOf, constants } = require("./file-storage.js");
+const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, constants } = require("./file-storage.js");
+const { UNTRUSTED_HOST, isTrustedHost } = require("./trusted-hosts.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
 const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
@@ -75,7 +76,8 @@ async function serve(store, request, key, download) {
   let handedOff = false;
   try {
     const size = Number(st.size);
-    const headers = { "Content-Type": contentTypeOf(key), "Accept-Ranges": "bytes" };
+    const type = contentTypeOf(key);
+    const headers = { "Content-Type": type, "Accept-Ranges": "bytes", ...fileHeaders(key, type) };
     let start = 0;
     let end = size - 1;
     let status = 200;
@@ -85,7 +87,7 @@ async function serve(store, request, key, download) {
       Object.assign(headers, { "Cache-Control": IMMUTABLE, "Last-Modified": lastModified }, etag ? { ETag: etag } : {});
       const inm = request.headers.get("if-none-match");
       if (etag && noneMatchHits(inm, etag)) {
-        return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE, "Last-Modified": lastModified } });
+        return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE, "Last-Modified": lastModified, ...fileHeaders(key, type) } });
       }
       const range = request.headers.get("range");
       const ifRange = request.headers.get("if-range");
@@ -142,18 +144,13 @@ async function writeAll(fh, chunk) {
   }
 }
 
-/** Creates the parent folders of `target`, refusing any that resolve outside the storage. */
+/**
+ * Creates the parent folders of `target` inside the storage only (see `mkdirInside`) and returns
+ * the real path `target` is to be renamed to.
+ */
 async function ensureParent(store, target) {
-  const parent = path.dirname(target);
-  try {
-    await fsp.mkdir(parent, { recursive: true });
-  } catch (error) {
-    if (error.code === "EEXIST" || error.code === "ENOTDIR") throw new HttpError(409, "A file is in the way of this key");
-    throw error;
-  }
-  const realParent = await fsp.realpath(parent);
-  const realDir = await store.realDir();
-  if (realParent !== realDir && !isInside(realDir, realParent)) throw new HttpError(400, "Invalid storage key: outside the storage");
+  const realParent = await mkdirInside(store.dir, await store.realDir(), path.dirname(target));
+  return path.join(realParent, path.basename(target));
 }
 
 /**
@@ -167,8 +164,7 @@ async function upload(store, request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD_BYTES) throw new HttpError(413, "Payload too large", { Connection: "close" });
 
-  await fsp.mkdir(store.tmpDir, { recursive: true });
-  const tmpPath = path.join(store.tmpDir, `${crypto.randomUUID()}.part`);
+  const tmpPath = path.join(await store.internalDir(store.tmpDir), `${crypto.randomUUID()}.part`);
   let fh = await fsp.open(tmpPath, "wx");
   const reader = request.body.getReader();
   let finished = false;
@@ -224,16 +220,15 @@ async function upload(store, request) {
     const st = await fh.stat({ bigint: true });
     await fh.close();
     fh = null;
-    await ensureParent(store, target);
+    const realTarget = await ensureParent(store, target);
     // The record first: it names the inode, so it is valid exactly once the rename lands.
     await store.writeAtomically(store.metaPathOf(fullKey), store.recordOf(hash.digest("hex"), st));
     try {
-      await fsp.rename(tmpPath, target);
+      await fsp.rename(tmpPath, realTarget);
     } catch (error) {
       if (error.code === "ENOENT") {
         // A concurrent delete pruned the now-empty parent folder: create it again once.
-        await ensureParent(store, target);
-        await fsp.rename(tmpPath, target);
+        await fsp.rename(tmpPath, await ensureParent(store, target));
       } else if (error.code === "EISDIR" || error.code === "ENOTEMPTY" || error.code === "EEXIST" || error.code === "EPERM") {
         throw new HttpError(409, "A folder exists at this key");
       } else {
@@ -288,8 +283,10 @@ async function remove(store, request) {
   return json(200, { success: true });
 }
 
-function downloadBase(store, request, basePath) {
-  const base = store.publicBaseUrl ?? native.fileStorageRequestBase(request.url, basePath);
+function downloadBase(store, request, basePath, trustedHosts) {
+  if (store.publicBaseUrl) return store.publicBaseUrl;
+  if (trustedHosts && !isTrustedHost(request.url, trustedHosts)) throw new HttpError(400, UNTRUSTED_HOST);
+  const base = native.fileStorageRequestBase(request.url, basePath);
   if (!base) throw new HttpError(400, "Cannot derive a download URL from this request; set `publicBaseUrl`");
   return base;
 }
@@ -298,7 +295,7 @@ function downloadBase(store, request, basePath) {
  * The `fileStorage` routes of one server, or `null` when no `fileStorage` is configured.
  * `handle(request)` answers a request it owns and returns `null` for everything else.
  */
-function createFileRoutes(storages, { basePath, bundles }) {
+function createFileRoutes(storages, { basePath, bundles, trustedHosts = null }) {
   const entry = (storages || []).find((s) => s && typeof s === "object" && s[FILE_STORAGE]);
   if (!entry) return null;
   const store = entry[FILE_STORAGE];
@@ -319,7 +316,7 @@ function createFileRoutes(storages, { basePath, bundles }) {
         return serve(store, request, nativeCall(native.fileStorageKeyFromUri, await readJsonBody(request)), false);
       case "POST getDownloadUrl": {
         const uri = await readJsonBody(request);
-        return json(200, { fileUrl: nativeCall(native.fileStorageDownloadUrl, uri, downloadBase(store, request, basePath)) });
+        return json(200, { fileUrl: nativeCall(native.fileStorageDownloadUrl, uri, downloadBase(store, request, basePath, trustedHosts)) });
       }
       default:
         return null;

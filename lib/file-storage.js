@@ -59,13 +59,34 @@ const CONTENT_TYPES = {
 
 /**
  * Content type by extension. A `.br` file is sent as the compressed bytes it is, never with
- * `Content-Encoding` (the app decompresses it itself).
+ * `Content-Encoding` (the app decompresses it itself). Anything not listed (`.html`, `.xml`,
+ * `.xhtml`, `.pdf`, ...) is `application/octet-stream`, which browsers download, never render.
  */
 function contentTypeOf(key) {
   const name = key.slice(key.lastIndexOf("/") + 1).toLowerCase();
   for (const ext of [".tar.br", ".tar.gz"]) if (name.endsWith(ext)) return CONTENT_TYPES[ext];
   const dot = name.lastIndexOf(".");
   return (dot > 0 && CONTENT_TYPES[name.slice(dot)]) || "application/octet-stream";
+}
+
+/**
+ * Listed types a browser renders as a document that can run script when the file is opened
+ * directly. They keep their true type but are sent as attachments: `Content-Disposition` is what
+ * decides between rendering and downloading on navigation, while `<img>` (which never runs an
+ * SVG's script) and the app's own downloads ignore it, so SVG assets keep working everywhere they
+ * are used as images, and an uploaded SVG cannot become a page on this server's origin.
+ */
+const ACTIVE_TYPES = new Set(["image/svg+xml"]);
+
+/**
+ * The headers every file response carries (downloads, `readText`, 304s): no type sniffing (a
+ * `text/plain` or `application/octet-stream` file is never reinterpreted as HTML or script), and a
+ * sandboxing policy in case a file is rendered anyway; `attachment` for active types.
+ */
+function fileHeaders(key, type = contentTypeOf(key)) {
+  const headers = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox" };
+  if (ACTIVE_TYPES.has(type)) headers["Content-Disposition"] = "attachment";
+  return headers;
 }
 
 class HttpError extends Error {
@@ -98,6 +119,50 @@ function ignoreMissing(error) {
   throw error;
 }
 
+/**
+ * Creates the folder `target` (at or below `dir`) one level at a time, and returns its real path.
+ * Each level is checked before anything is created below it: an existing level must be a folder
+ * whose real path is inside the storage's real path `realDir` (a symlink to a folder inside is
+ * followed, one pointing elsewhere is refused), and a missing level is created inside the level
+ * just checked. So no folder is ever created outside the storage, whatever symlinks sit in it
+ * (a recursive `mkdir` followed by a real-path check would create them first and refuse after).
+ * `internal` folders (the bookkeeping under `.hot-updater/`) fail with a plain Error (a 500),
+ * key folders with a 400 or 409 the client can act on.
+ */
+async function mkdirInside(dir, realDir, target, internal = false) {
+  const outside = () =>
+    internal ? new Error(`fileStorage: ${target} resolves outside the storage directory`) : new HttpError(400, "Invalid storage key: outside the storage");
+  const blocked = () => (internal ? new Error(`fileStorage: a file is in the way of ${target}`) : new HttpError(409, "A file is in the way of this key"));
+  const rel = path.relative(dir, target);
+  if (rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw outside();
+  let current = realDir;
+  for (const segment of rel === "" ? [] : rel.split(path.sep)) {
+    const next = path.join(current, segment);
+    let st = await fsp.lstat(next).catch(ignoreMissing);
+    if (st === null) {
+      try {
+        await fsp.mkdir(next);
+        current = next;
+        continue;
+      } catch (error) {
+        if (error.code !== "EEXIST") throw error;
+        st = await fsp.lstat(next);
+      }
+    }
+    if (st.isSymbolicLink()) {
+      const real = await fsp.realpath(next).catch((e) => (e && e.code === "ELOOP" ? null : ignoreMissing(e)));
+      if (real === null || (real !== realDir && !isInside(realDir, real))) throw outside();
+      if (!(await fsp.stat(real)).isDirectory()) throw blocked();
+      current = real;
+    } else if (st.isDirectory()) {
+      current = next;
+    } else {
+      throw blocked();
+    }
+  }
+  return current;
+}
+
 /** One storage directory: reading, writing and the bookkeeping under `.hot-updater/`. */
 function createStore({ dir, maxUploadBytes }) {
   const internal = path.join(dir, INTERNAL_DIR);
@@ -112,13 +177,15 @@ function createStore({ dir, maxUploadBytes }) {
   };
   const realDir = () => fsp.realpath(dir);
 
+  /** A folder of the storage's own bookkeeping, created only inside `dir`; its real path. */
+  const internalDir = async (folder) => mkdirInside(dir, await realDir(), folder, true);
+
   async function writeAtomically(target, data) {
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    await fsp.mkdir(tmpDir, { recursive: true });
-    const tmp = path.join(tmpDir, `${crypto.randomUUID()}.meta`);
+    const folder = await internalDir(path.dirname(target));
+    const tmp = path.join(await internalDir(tmpDir), `${crypto.randomUUID()}.meta`);
     try {
       await fsp.writeFile(tmp, data, { flag: "wx" });
-      await fsp.rename(tmp, target);
+      await fsp.rename(tmp, path.join(folder, path.basename(target)));
     } catch (error) {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw error;
@@ -191,7 +258,7 @@ function createStore({ dir, maxUploadBytes }) {
     }
   }
 
-  return { dir, tmpDir, maxUploadBytes, pathOf, metaPathOf, realDir, writeAtomically, recordOf, open, etagOf, sweep };
+  return { dir, tmpDir, maxUploadBytes, pathOf, metaPathOf, realDir, internalDir, writeAtomically, recordOf, open, etagOf, sweep };
 }
 
 /**
@@ -231,4 +298,4 @@ function fileStorage(config) {
   return storage;
 }
 
-module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, contentTypeOf, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };
+module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };

@@ -11,6 +11,8 @@
 
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_PREAMBLE_BYTES = 64 * 1024;
+/** Blanks allowed between a delimiter and its CRLF. */
+const MAX_DELIMITER_PADDING = 256;
 const CRLF = Buffer.from("\r\n");
 const HEADER_END = Buffer.from("\r\n\r\n");
 
@@ -68,8 +70,10 @@ function parseHeaders(block) {
   if (block.length === 0) return headers;
   for (const line of block.toString("utf8").split("\r\n")) {
     const colon = line.indexOf(":");
-    if (colon <= 0) throw new MultipartError("Malformed part header");
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    const name = colon < 0 ? "" : line.slice(0, colon).trim().toLowerCase();
+    // A name of blanks only is no name (it could not be written back either).
+    if (name === "") throw new MultipartError("Malformed part header");
+    headers[name] = line.slice(colon + 1).trim();
   }
   return headers;
 }
@@ -106,11 +110,14 @@ class MultipartParser {
     const d = this.delimiter;
     switch (this.state) {
       case "preamble": {
+        // Each limit below is checked so that the outcome never depends on how the body is cut
+        // into chunks: what is refused when it arrives in pieces is refused when it arrives whole.
         const at = this.buf.indexOf(d);
+        if (at >= 0 && this.skipped + at > MAX_PREAMBLE_BYTES + CRLF.length) throw new MultipartError("Multipart boundary not found");
         if (at < 0) {
           const keep = Math.min(this.buf.length, d.length - 1);
           this.skipped += this.buf.length - keep;
-          if (this.skipped > MAX_PREAMBLE_BYTES) throw new MultipartError("Multipart boundary not found");
+          if (this.skipped > MAX_PREAMBLE_BYTES + CRLF.length) throw new MultipartError("Multipart boundary not found");
           this.buf = this.buf.subarray(this.buf.length - keep);
           return false;
         }
@@ -127,10 +134,10 @@ class MultipartParser {
           return true;
         }
         const crlf = this.buf.indexOf(CRLF);
-        if (crlf < 0) {
-          if (this.buf.length > 256) throw new MultipartError("Malformed multipart delimiter");
-          return false;
-        }
+        // At most MAX_DELIMITER_PADDING blanks; without a CRLF in the buffer, the earliest it
+        // can start is at its last byte.
+        if (crlf > MAX_DELIMITER_PADDING || (crlf < 0 && this.buf.length - 1 > MAX_DELIMITER_PADDING)) throw new MultipartError("Malformed multipart delimiter");
+        if (crlf < 0) return false;
         if (!/^[ \t]*$/.test(this.buf.subarray(0, crlf).toString("latin1"))) throw new MultipartError("Malformed multipart delimiter");
         this.buf = this.buf.subarray(crlf + 2);
         this.state = "headers";
@@ -143,10 +150,9 @@ class MultipartParser {
           this.buf = this.buf.subarray(2);
         } else {
           const end = this.buf.indexOf(HEADER_END);
-          if (end < 0) {
-            if (this.buf.length > MAX_HEADER_BYTES) throw new MultipartError("Part headers too large");
-            return false;
-          }
+          // Without the blank line in the buffer, the earliest it can start is 3 bytes from its end.
+          if (end > MAX_HEADER_BYTES || (end < 0 && this.buf.length - 3 > MAX_HEADER_BYTES)) throw new MultipartError("Part headers too large");
+          if (end < 0) return false;
           headers = parseHeaders(this.buf.subarray(0, end));
           this.buf = this.buf.subarray(end + 4);
         }

@@ -8,6 +8,8 @@ const { s3StorageOption, r2StorageOption } = require("./s3.js");
 const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
 const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
 const { jsonResponse } = require("./response.js");
+const { authOption, createGuard } = require("./auth.js");
+const { trustedHostsOption, withTrustedHosts } = require("./trusted-hosts.js");
 
 const HOT_UPDATER_SERVER_VERSION = "0.36.3";
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
@@ -95,6 +97,8 @@ async function readBody(request) {
  */
 function createHotUpdater(options) {
   const opts = options ?? {};
+  const allowed = authOption(opts.auth);
+  const trustedHosts = trustedHostsOption(opts.trustedHosts);
   const db = resolveDatabase(opts.database);
   const storages = resolveStorages(opts.storages ?? opts.storagePlugins ?? []);
   const contexts = createContextTable();
@@ -105,7 +109,7 @@ function createHotUpdater(options) {
     basePath: opts.basePath ?? "/api",
     routes: opts.routes,
     database: db.option,
-    storages: storages.options,
+    storages: withTrustedHosts(storages.options, trustedHosts),
   };
   let server;
   try {
@@ -116,7 +120,9 @@ function createHotUpdater(options) {
     throw fromNative(error);
   }
   // `fileStorage` downloads and its upload API are answered here, streaming, before the native router.
-  const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], { basePath: server.basePath, bundles: Boolean(opts.routes && opts.routes.bundles) });
+  const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], { basePath: server.basePath, bundles: Boolean(opts.routes && opts.routes.bundles), trustedHosts });
+  // `auth`: management routes answer 401 without it, however the handler is mounted (lib/auth.js).
+  const guard = createGuard(allowed, server.basePath);
 
   const call = async (method, args, context) => {
     const id = contexts.enter(context);
@@ -134,6 +140,10 @@ function createHotUpdater(options) {
     // Frameworks such as Hono's `mount` pass (request, env, executionCtx): then the second
     // argument is not a context, exactly as upstream decides.
     const ctx = arguments.length > 2 ? undefined : context;
+    if (guard !== null) {
+      const denied = await guard(request, ctx);
+      if (denied !== null) return denied;
+    }
     if (files !== null) {
       const answered = await files.handle(request);
       if (answered !== null) return answered;

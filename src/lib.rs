@@ -7,7 +7,10 @@ pub mod bridge;
 pub mod core;
 pub mod db;
 pub mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod http;
+#[cfg(feature = "napi")]
 pub mod napi;
 pub mod service;
 pub mod storage;

@@ -125,6 +125,8 @@ enum StorageOption {
     File {
         dir: String,
         public_base_url: Option<String>,
+        #[serde(default)]
+        trusted_hosts: Option<Vec<String>>,
     },
     /// `supabaseStorage(...)`: Supabase Storage's REST API.
     Supabase(SupabaseOptions),
@@ -170,7 +172,9 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
             StorageOption::Js { protocol, index } => list.push(Arc::new(JsStorage { protocol, index, js: need_bridge()? })),
             StorageOption::S3(o) => list.push(Arc::new(S3Storage::from_options(Flavor::S3, o)?)),
             StorageOption::R2(o) => list.push(Arc::new(S3Storage::from_options(Flavor::R2, o)?)),
-            StorageOption::File { dir, public_base_url } => list.push(Arc::new(crate::storage::file::FileStorage::new(dir, public_base_url))),
+            StorageOption::File { dir, public_base_url, trusted_hosts } => {
+                list.push(Arc::new(crate::storage::file::FileStorage::new(dir, public_base_url).with_trusted_hosts(trusted_hosts)))
+            }
             StorageOption::Supabase(o) => list.push(Arc::new(SupabaseStorage::from_options(o)?)),
             StorageOption::Gcs(o) => list.push(Arc::new(GcsStorage::from_options(o)?)),
         }

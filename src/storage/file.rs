@@ -232,12 +232,45 @@ pub fn read_text_blocking(dir: &Path, key: &str) -> Result<Option<String>> {
 pub struct FileStorage {
     dir: PathBuf,
     public_base_url: Option<String>,
+    /// `createHotUpdater`'s `trustedHosts` (`host` or `host:port`, lower case); `None` trusts
+    /// every request's Host, as upstream does.
+    trusted_hosts: Option<Vec<String>>,
 }
 
 impl FileStorage {
     pub fn new(dir: impl Into<PathBuf>, public_base_url: Option<String>) -> Self {
-        FileStorage { dir: dir.into(), public_base_url: public_base_url.filter(|u| !u.is_empty()) }
+        FileStorage { dir: dir.into(), public_base_url: public_base_url.filter(|u| !u.is_empty()), trusted_hosts: None }
     }
+
+    /// Builds download URLs from a request's origin only when its host is one of `hosts`.
+    pub fn with_trusted_hosts(mut self, hosts: Option<Vec<String>>) -> Self {
+        self.trusted_hosts = hosts;
+        self
+    }
+
+    /// The request's files base, when its host may appear in a download URL.
+    fn trusted_request_base(&self) -> Result<String> {
+        let base = current_request_base().ok_or_else(|| Error::storage("fileStorage needs `publicBaseUrl` to build download URLs outside an HTTP request"))?;
+        match &self.trusted_hosts {
+            None => Ok(base),
+            Some(hosts) if host_is_trusted(&base, hosts) => Ok(base),
+            Some(_) => Err(Error::bad_request(UNTRUSTED_HOST)),
+        }
+    }
+}
+
+/// The answer to a request whose Host is not in `trustedHosts` when no `publicBaseUrl` is set.
+pub const UNTRUSTED_HOST: &str =
+    "fileStorage: the request's Host is not in `trustedHosts`, so no download URL can be built from it; add the host to `trustedHosts` or set fileStorage's `publicBaseUrl`";
+
+/// Whether the host of `url` is listed: an entry `host` allows any port, `host:port` that port
+/// only (the scheme's default port when the URL names none).
+pub fn host_is_trusted(url: &str, hosts: &[String]) -> bool {
+    let Ok(url) = url::Url::parse(url) else { return false };
+    let Some(host) = url.host_str() else { return false };
+    let host = host.to_ascii_lowercase();
+    let with_port = url.port_or_known_default().map(|p| format!("{host}:{p}"));
+    hosts.iter().any(|h| *h == host || Some(h) == with_port.as_ref())
 }
 
 fn storage_error(e: Error) -> Error {
@@ -254,7 +287,7 @@ impl Storage for FileStorage {
         let key = key_from_uri(uri).map_err(storage_error)?;
         let base = match &self.public_base_url {
             Some(b) => b.clone(),
-            None => current_request_base().ok_or_else(|| Error::storage("fileStorage needs `publicBaseUrl` to build download URLs outside an HTTP request"))?,
+            None => self.trusted_request_base()?,
         };
         Ok(download_url(&base, &key))
     }

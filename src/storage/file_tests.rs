@@ -147,3 +147,36 @@ async fn storage_urls() {
     assert_eq!(local.read_text(uri, ctx).await.unwrap(), None);
     assert!(local.read_text("file-storage://local/a/..%2f..%2fx", ctx).await.is_err());
 }
+
+#[test]
+fn trusted_host_rules() {
+    let hosts = vec!["updates.example.com".to_string(), "127.0.0.1:8080".to_string(), "[::1]:443".to_string()];
+    assert!(host_is_trusted("https://updates.example.com/hu/files", &hosts));
+    assert!(host_is_trusted("http://UPDATES.example.com:9999/hu/files", &hosts));
+    assert!(host_is_trusted("http://127.0.0.1:8080/files", &hosts));
+    assert!(!host_is_trusted("http://127.0.0.1:8081/files", &hosts));
+    assert!(!host_is_trusted("http://127.0.0.1/files", &hosts));
+    assert!(host_is_trusted("https://[::1]/files", &hosts));
+    assert!(!host_is_trusted("http://[::1]/files", &hosts));
+    assert!(!host_is_trusted("http://evil.example/files", &hosts));
+    assert!(!host_is_trusted("http://updates.example.com.evil.example/files", &hosts));
+    assert!(!host_is_trusted("not a url", &hosts));
+    assert!(!host_is_trusted("http://updates.example.com/", &[]));
+}
+
+#[tokio::test]
+async fn untrusted_hosts_get_no_download_url() {
+    let ctx = Ctx::default();
+    let uri = "file-storage://local/b/bundle.zip";
+    let trusted = Some(vec!["good.example".to_string()]);
+    let local = FileStorage::new("/nonexistent", None).with_trusted_hosts(trusted.clone());
+    let good = with_request_base(Some("https://good.example/hu/files".into()), local.get_download_url(uri, ctx)).await.unwrap();
+    assert_eq!(good, "https://good.example/hu/files/b/bundle.zip");
+    let bad = with_request_base(Some("https://evil.example/hu/files".into()), local.get_download_url(uri, ctx)).await.unwrap_err();
+    assert_eq!(bad.kind, crate::error::ErrorKind::BadRequest);
+    assert!(bad.message.contains("trustedHosts") && bad.message.contains("publicBaseUrl"), "{}", bad.message);
+    // publicBaseUrl, when set, is used whatever the request's Host.
+    let public = FileStorage::new("/nonexistent", Some("https://cdn.example/ota".into())).with_trusted_hosts(trusted);
+    let url = with_request_base(Some("https://evil.example/hu/files".into()), public.get_download_url(uri, ctx)).await.unwrap();
+    assert_eq!(url, "https://cdn.example/ota/b/bundle.zip");
+}
