@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The oldest glibc the linux-*-gnu binaries load on (RHEL/CentOS 7, Amazon Linux 2). */
+export const GLIBC_BASELINE = process.env.HOT_UPDATER_GLIBC || "2.17";
+
 const ARCH = { x86_64: "x64", aarch64: "arm64" };
 const OS = { "unknown-linux-gnu": "linux", "unknown-linux-musl": "linux", "apple-darwin": "darwin", "pc-windows-msvc": "win32" };
 const ABI = { "unknown-linux-gnu": "gnu", "unknown-linux-musl": "musl", "pc-windows-msvc": "msvc" };
