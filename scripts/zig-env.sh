@@ -12,8 +12,16 @@ STAMP="$VENV/.installed-$ZIGLANG_VERSION-$ZIGBUILD_VERSION"
 
 if [ ! -f "$STAMP" ]; then
   echo "zig-env: installing ziglang $ZIGLANG_VERSION and cargo-zigbuild $ZIGBUILD_VERSION into $VENV" >&2
+  command -v python3 >/dev/null || {
+    echo "zig-env: python3 is needed to fetch zig from PyPI (or build without zig: HOT_UPDATER_NO_ZIG=1 npm run build, a binary for this machine's glibc only)" >&2
+    exit 1
+  }
   rm -rf "$VENV"
-  python3 -m venv "$VENV"
+  python3 -m venv "$VENV" >&2 || {
+    echo "zig-env: python3 -m venv failed; on Debian/Ubuntu: apt-get install python3-venv" >&2
+    rm -rf "$VENV"
+    exit 1
+  }
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION" >&2
   # cargo-zigbuild finds zig on PATH; the ziglang wheel ships it inside the package.
