@@ -30,14 +30,12 @@ export interface PaginationInfo {
   hasPreviousPage: boolean;
   currentPage: number;
   totalPages: number;
-  nextCursor?: string;
-  previousCursor?: string;
+  nextCursor?: string | null;
+  previousCursor?: string | null;
 }
 
-export interface PaginatedResult {
-  data: Bundle[];
-  pagination: PaginationInfo;
-}
+/** Upstream's `PaginatedResult`. */
+export type PaginatedResult = Paginated<Bundle[]>;
 
 export type GetBundlesArgs =
   | { _updateStrategy: "appVersion"; platform: "ios" | "android"; appVersion: string; bundleId: string; channel?: string; minBundleId?: string; cohort?: string }
@@ -88,32 +86,121 @@ export interface HandlerRoutes {
   bundles: boolean;
 }
 
-/** A native database configuration made by `sqliteDatabase()` and friends. */
-export interface NativeDatabase {
-  readonly name: string;
+/** Upstream's `HandlerOptions`. */
+export interface HandlerOptions {
+  /** @default "/api" */
+  basePath?: string;
+  /** Both groups must be given when `routes` is. */
+  routes?: HandlerRoutes;
 }
 
+/** The data API a handler serves (upstream's `HandlerAPI`). */
+export interface HandlerAPI<TContext = unknown> {
+  getAppUpdateInfo: (args: GetBundlesArgs, context?: TContext) => Promise<AppUpdateAvailableInfo | null>;
+  getBundleById: (id: string, context?: TContext) => Promise<Bundle | null>;
+  getBundles: (options: DatabaseBundleQueryOptions, context?: TContext) => Promise<PaginatedResult>;
+  insertBundle: (bundle: Bundle, context?: TContext) => Promise<void>;
+  updateBundleById: (bundleId: string, bundle: Partial<Bundle>, context?: TContext) => Promise<void>;
+  deleteBundleById: (bundleId: string, context?: TContext) => Promise<void>;
+  getChannels: (context?: TContext) => Promise<string[]>;
+}
+
+/** Upstream's `PaginationOptions`. */
+export interface PaginationOptions {
+  limit: number;
+  offset: number;
+}
+
+/** Upstream's `DataResponse`. */
+export interface DataResponse<TData> {
+  data: TData;
+}
+
+/** Upstream's `Paginated`. */
+export interface Paginated<TData> extends DataResponse<TData> {
+  pagination: PaginationInfo;
+}
+
+/** Upstream's `ChannelsResponse` (the body of `GET <basePath>/api/bundles/channels`). */
+export type ChannelsResponse = DataResponse<{ channels: string[] }>;
+
+declare const nativeDatabaseBrand: unique symbol;
+declare const nativeStorageBrand: unique symbol;
+
+/** A native database configuration made by `sqliteDatabase()`, `postgresDatabase()` or `mysqlDatabase()`. */
+export interface NativeDatabase {
+  readonly name: "sqlite" | "postgresql" | "mysql";
+  readonly [nativeDatabaseBrand]: true;
+}
+
+/** An upstream database plugin (`@hot-updater/plugin-core`'s `DatabasePlugin`): called through a JS bridge. */
+export interface DatabasePlugin<TContext = unknown> {
+  name: string;
+  getChannels: (context?: TContext) => Promise<string[]>;
+  getBundleById: (bundleId: string, context?: TContext) => Promise<Bundle | null>;
+  getUpdateInfo?: (args: GetBundlesArgs, context?: TContext) => Promise<UpdateInfo | null>;
+  getBundles: (options: DatabaseBundleQueryOptions, context?: TContext) => Promise<Paginated<Bundle[]>>;
+  updateBundle: (targetBundleId: string, newBundle: Partial<Bundle>, context?: TContext) => Promise<void>;
+  appendBundle: (insertBundle: Bundle, context?: TContext) => Promise<void>;
+  commitBundle: (context?: TContext) => Promise<void>;
+  deleteBundle: (deleteBundle: Bundle, context?: TContext) => Promise<void>;
+  onUnmount?: () => Promise<void>;
+}
+
+/** What an upstream adapter may add to its plugin: migrations and schema generation. */
+export interface DatabaseAdapterCapabilities {
+  adapterName?: string;
+  provider?: "sqlite" | "cockroachdb" | "mysql" | "postgresql" | "mssql" | "mongodb";
+  createMigrator?: () => import("./db").Migrator;
+  generateSchema?: import("./db").SchemaGenerator;
+}
+
+/** An upstream plugin factory: `kyselyAdapter(...)`, `drizzleAdapter(...)`, `prismaAdapter(...)`, `mongoAdapter(...)`, `s3Database(...)`. */
+export type DatabasePluginFactory<TContext = unknown> = (() => DatabasePlugin<TContext>) & Partial<DatabaseAdapterCapabilities>;
+
+/** Upstream's `DatabaseAdapter`: a plugin object (with or without capabilities) or a factory. */
+export type DatabaseAdapter<TContext = unknown> = (DatabasePlugin<TContext> & DatabaseAdapterCapabilities) | DatabasePlugin<TContext> | DatabasePluginFactory<TContext>;
+
+/** The runtime half of an upstream storage plugin (`RuntimeStorageProfile`). */
+export interface RuntimeStorageProfile<TContext = unknown> {
+  getDownloadUrl: (storageUri: string, context?: TContext) => Promise<{ fileUrl: string }>;
+  readText: (storageUri: string, context?: TContext) => Promise<string | null>;
+}
+
+/** An upstream runtime storage plugin (`@hot-updater/plugin-core`'s `RuntimeStoragePlugin`). */
+export interface RuntimeStoragePlugin<TContext = unknown> {
+  /** The storage URI protocol it resolves, e.g. `"s3"`, `"r2"`, `"supabase-storage"`. */
+  supportedProtocol: string;
+  name: string;
+  profiles: { node?: unknown; runtime: RuntimeStorageProfile<TContext> };
+}
+
+/** A zero-argument factory of an upstream runtime storage plugin. */
+export type StoragePluginFactory<TContext = unknown> = () => RuntimeStoragePlugin<TContext>;
+
+/** Everything `storages` accepts. */
+export type HotUpdaterStorage<TContext = unknown> = NativeStorage | FileStorage | RuntimeStoragePlugin<TContext> | StoragePluginFactory<TContext>;
+
 export interface CreateHotUpdaterOptions<TContext = unknown> {
-  /** A native database (`sqliteDatabase(...)`), or any upstream database plugin object or factory. */
-  database: NativeDatabase | unknown;
-  /** Upstream runtime storage plugins (objects or zero-argument factories). */
-  storages?: unknown[];
+  /** A native database (`sqliteDatabase(...)`), or an upstream database plugin object or factory. */
+  readonly database: NativeDatabase | DatabaseAdapter<TContext>;
+  /** Native storages and upstream runtime storage plugins (objects or zero-argument factories). */
+  readonly storages?: readonly HotUpdaterStorage<TContext>[];
   /** @deprecated use `storages`. */
-  storagePlugins?: unknown[];
+  readonly storagePlugins?: readonly HotUpdaterStorage<TContext>[];
   /** Base path of all routes. @default "/api" */
-  basePath?: string;
+  readonly basePath?: string;
   /** Route groups. @default { updateCheck: true, bundles: false } */
-  routes?: Partial<HandlerRoutes>;
+  readonly routes?: Partial<HandlerRoutes>;
   /** Accepted and ignored, like upstream. */
-  cwd?: string;
+  readonly cwd?: string;
   /**
    * Reuse of update-check answers for repeated identical requests (same URL and SDK header) while
    * the native snapshot is fresh and unchanged, for at most `maxAgeMs`. Only with a native
    * database and its snapshot on; never for errors, stale answers or JS storage plugins' URLs.
    * `false` turns it off. @default { maxAgeMs: 1000, maxEntries: 10000 }
    */
-  answerCache?: false | { maxAgeMs?: number; maxEntries?: number };
-  // --- auth and trustedHosts (lib/auth.js, lib/trusted-hosts.js) ---
+  readonly answerCache?: false | { maxAgeMs?: number; maxEntries?: number };
   /**
    * Built-in protection, off unless given: every management route (`/api/bundles…`, and
    * `fileStorage`'s `/api/storage/…`) answers 401 `{"error":"Unauthorized"}` with
@@ -122,21 +209,17 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
    * route-relative path, so it holds however the handler is mounted. Update checks, `/version` and
    * file downloads stay public. `verify` must not consume the request body.
    */
-  auth?: { bearerToken: string } | { verify(request: Request, context: TContext | undefined): boolean | Promise<boolean> };
+  readonly auth?: { readonly bearerToken: string } | { verify(request: Request, context: TContext | undefined): boolean | Promise<boolean> };
   /**
    * Hosts (`"updates.example.com"` for any port, `"127.0.0.1:3000"` for one) whose request Host may
    * appear in `fileStorage` download URLs when it has no `publicBaseUrl`; any other Host gets a
    * 400. Unset: every Host is used, as upstream does.
    */
-  trustedHosts?: string[];
-  // --- end auth and trustedHosts ---
+  readonly trustedHosts?: readonly string[];
 }
 
-export interface HotUpdaterAPI<TContext = unknown> {
-  readonly basePath: string;
-  readonly adapterName: string;
-  /** Web `Request` in, Web `Response` out; mount it in Hono, Elysia, or Express via `toNodeHandler`. */
-  handler(request: Request, context?: TContext): Promise<Response>;
+/** The data API (upstream's `DatabaseAPI`). */
+export interface DatabaseAPI<TContext = unknown> {
   getBundleById(id: string, context?: TContext): Promise<Bundle | null>;
   getUpdateInfo(args: GetBundlesArgs, context?: TContext): Promise<UpdateInfo | null>;
   getAppUpdateInfo(args: GetBundlesArgs, context?: TContext): Promise<AppUpdateAvailableInfo | null>;
@@ -145,9 +228,19 @@ export interface HotUpdaterAPI<TContext = unknown> {
   insertBundle(bundle: Bundle, context?: TContext): Promise<void>;
   updateBundleById(bundleId: string, patch: Partial<Bundle>, context?: TContext): Promise<void>;
   deleteBundleById(bundleId: string, context?: TContext): Promise<void>;
+}
+
+/** What `createHotUpdater` returns (upstream's `RuntimeHotUpdaterAPI`), plus `close()`. */
+export type RuntimeHotUpdaterAPI<TContext = unknown> = DatabaseAPI<TContext> & {
+  readonly basePath: string;
+  /** Web `Request` in, Web `Response` out; mount it in Hono, Elysia, or Express via `toNodeHandler`. */
+  readonly handler: (request: Request, context?: TContext) => Promise<Response>;
+  readonly adapterName: string;
   /** Releases database pools and connections (not enumerable; upstream has no equivalent). */
   close(): Promise<void>;
-}
+};
+
+export type HotUpdaterAPI<TContext = unknown> = RuntimeHotUpdaterAPI<TContext>;
 
 export declare function createHotUpdater<TContext = unknown>(options: CreateHotUpdaterOptions<TContext>): HotUpdaterAPI<TContext>;
 
@@ -172,6 +265,8 @@ export interface SqlPoolOptions {
   busyTimeoutMs?: number;
   /** Create or upgrade the schema on first use (default true for SQLite, false otherwise). */
   autoMigrate?: boolean;
+  /** The update-check snapshot's freshness, or `false` to query the database on every check. */
+  snapshot?: false | { probeIntervalMs?: number; probeTimeoutMs?: number; maxAgeMs?: number; serveStaleForMs?: number };
 }
 
 /** Native PostgreSQL on upstream's schema. */
@@ -183,7 +278,8 @@ export declare function mysqlDatabase(config: { connectionString: string } & Sql
 /** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()` or `firebaseStorage()`; pass it in `storages`. */
 export interface NativeStorage {
   readonly name: string;
-  readonly supportedProtocol: string;
+  readonly supportedProtocol: "s3" | "r2" | "supabase-storage" | "gs";
+  readonly [nativeStorageBrand]: true;
 }
 
 /** Static S3 credentials (credential provider functions are not supported natively). */
@@ -327,6 +423,7 @@ export interface FileStorageConfig {
 export interface FileStorage {
   readonly name: "fileStorage";
   readonly supportedProtocol: "file-storage";
+  readonly [nativeStorageBrand]: true;
 }
 
 /**

@@ -1,45 +1,71 @@
 #!/usr/bin/env node
 "use strict";
-// `npx hot-updater-rs migrate --database <url>`: migrate a database to upstream's latest schema.
-//   --database sqlite:./data/hot-updater.db | ./file.db | postgres://… | mysql://…
-//   --dry-run   print the SQL without running it
-//   schema --provider sqlite|postgresql|mysql [--version latest]   print the DDL
+// `npx hot-updater-rs`: migrate a database to upstream's latest schema, or print the schema.
 
-const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase } = require("../index.js");
-const { createMigrator } = require("../db.js");
-const native = require("../lib/binding.js");
+const { existsSync, statSync } = require("node:fs");
+const { dirname, resolve } = require("node:path");
+const { parseArgs } = require("node:util");
 
-function parseArgs(argv) {
-  const out = { _: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--dry-run") out.dryRun = true;
-    else if (arg.startsWith("--")) out[arg.slice(2)] = argv[++i];
-    else out._.push(arg);
-  }
-  return out;
+const USAGE = `usage: hot-updater-rs migrate --database <url> [--dry-run] [--connect-timeout <seconds>]
+       hot-updater-rs schema [--provider sqlite|postgresql|mysql] [--version latest]
+
+  --database         an SQLite file (./data/hot-updater.db or sqlite:./file.db),
+                     postgres://user@host/db, or mysql://user@host/db (mariadb:// too)
+  --dry-run          print the SQL a migration would run; changes and creates nothing
+  --connect-timeout  seconds to wait for a PostgreSQL/MySQL connection (default 5)
+  --provider         schema: the SQL dialect (default sqlite)
+  --version          schema: the schema version (default latest)
+  -h, --help         this text`;
+
+const OPTIONS = {
+  database: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "connect-timeout": { type: "string" },
+  provider: { type: "string" },
+  version: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+class UsageError extends Error {}
+
+function sqlitePath(url) {
+  return url.replace(/^sqlite:(\/\/)?/, "");
 }
 
-function databaseFrom(url) {
-  if (!url) throw new Error("--database is required (a SQLite path, postgres://… or mysql://…)");
-  if (/^postgres(ql)?:\/\//.test(url)) return postgresDatabase({ connectionString: url, autoMigrate: false, snapshot: false });
-  if (/^(mysql|mariadb):\/\//.test(url)) return mysqlDatabase({ connectionString: url.replace(/^mariadb:/, "mysql:"), autoMigrate: false, snapshot: false });
-  return sqliteDatabase({ path: url.replace(/^sqlite:(\/\/)?/, ""), autoMigrate: false, snapshot: false });
+/** The database the command runs on, or null for an SQLite file that a dry run must not create. */
+function databaseFrom(url, { dryRun, connectTimeoutMs }) {
+  const { sqliteDatabase, postgresDatabase, mysqlDatabase } = require("../index.js");
+  const pool = { autoMigrate: false, snapshot: false, maxConnections: 1, acquireTimeoutMs: connectTimeoutMs };
+  if (/^postgres(ql)?:\/\//.test(url)) return postgresDatabase({ connectionString: url, ...pool });
+  if (/^(mysql|mariadb):\/\//.test(url)) return mysqlDatabase({ connectionString: url.replace(/^mariadb:/, "mysql:"), ...pool });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new UsageError(`unsupported database URL ${url.split("://")[0]}:// (use postgres://, mysql:// or an SQLite path)`);
+  const path = sqlitePath(url);
+  if (path !== ":memory:") {
+    const folder = dirname(resolve(path));
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new UsageError(`the folder of the SQLite file does not exist: ${folder} (nothing was created; check the path)`);
+    }
+    if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`not a file: ${path}`);
+    if (dryRun && !existsSync(path)) return null;
+  }
+  return sqliteDatabase({ path, autoMigrate: false, snapshot: false });
 }
 
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const command = args._[0];
-  if (command === "schema") {
-    process.stdout.write(`${native.schemaSql(args.provider ?? "sqlite", args.version ?? "latest")}\n`);
+async function migrate(args) {
+  if (!args.database) throw new UsageError("--database is required (an SQLite path, postgres://… or mysql://…)");
+  const seconds = args["connect-timeout"] === undefined ? 5 : Number(args["connect-timeout"]);
+  if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--connect-timeout takes seconds between 0 and 600");
+  const dryRun = Boolean(args["dry-run"]);
+  const database = databaseFrom(args.database, { dryRun, connectTimeoutMs: Math.round(seconds * 1000) });
+  const native = require("../lib/binding.js");
+  if (!database) {
+    console.log(`-- ${sqlitePath(args.database)} does not exist; migrating would create it with:`);
+    console.log(native.schemaSql("sqlite", "latest"));
     return;
   }
-  if (command !== "migrate") {
-    console.log("usage: hot-updater-rs migrate --database <url> [--dry-run]\n       hot-updater-rs schema --provider sqlite|postgresql|mysql [--version latest]");
-    process.exitCode = command ? 2 : 0;
-    return;
-  }
-  const hotUpdater = createHotUpdater({ database: databaseFrom(args.database) });
+  const { createHotUpdater } = require("../index.js");
+  const { createMigrator } = require("../db.js");
+  const hotUpdater = createHotUpdater({ database });
   try {
     const migrator = createMigrator(hotUpdater);
     const before = await migrator.getVersion();
@@ -47,7 +73,7 @@ async function main() {
     const sql = result.getSQL();
     if (!sql) {
       console.log(`Schema is current (${before}). Nothing to do.`);
-    } else if (args.dryRun) {
+    } else if (dryRun) {
       console.log(sql);
     } else {
       await result.execute();
@@ -58,7 +84,31 @@ async function main() {
   }
 }
 
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || command === "help" || !command) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
+  if (command === "schema") {
+    const native = require("../lib/binding.js");
+    process.stdout.write(`${native.schemaSql(values.provider ?? "sqlite", values.version ?? "latest")}\n`);
+    return;
+  }
+  if (command === "migrate") return migrate(values);
+  throw new UsageError(`unknown command ${command}`);
+}
+
 main().catch((error) => {
   console.error(`hot-updater-rs: ${error.message}`);
-  process.exitCode = 1;
+  if (error instanceof UsageError) console.error(`\n${USAGE}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

@@ -1,0 +1,66 @@
+// Upstream plugin shapes are accepted where upstream accepts them: a database plugin object, a
+// factory with capabilities, runtime storage plugins and their factories, a typed context.
+import { createHotUpdater, fileStorage, firebaseStorage, mysqlDatabase, r2Storage, supabaseStorage } from "hot-updater-rs";
+import type { Bundle, DatabasePlugin, Paginated, RuntimeStoragePlugin } from "hot-updater-rs";
+import { createMigrator, generateSchema } from "hot-updater-rs/db";
+import type { Migrator } from "hot-updater-rs/db";
+
+type Ctx = { tenant: string };
+const rows: Bundle[] = [];
+
+const memory: DatabasePlugin<Ctx> = {
+  name: "memory",
+  async getChannels(context) {
+    return context ? [context.tenant] : ["production"];
+  },
+  async getBundleById(id) {
+    return rows.find((row) => row.id === id) ?? null;
+  },
+  async getBundles(options): Promise<Paginated<Bundle[]>> {
+    const data = rows.slice(0, options.limit);
+    return { data, pagination: { total: data.length, hasNextPage: false, hasPreviousPage: false, currentPage: 1, totalPages: 1 } };
+  },
+  async updateBundle() {},
+  async appendBundle(bundle) {
+    rows.push(bundle);
+  },
+  async commitBundle() {},
+  async deleteBundle() {},
+};
+
+const storage: RuntimeStoragePlugin<Ctx> = {
+  name: "cdn",
+  supportedProtocol: "cdn",
+  profiles: {
+    runtime: {
+      getDownloadUrl: async (uri, context) => ({ fileUrl: `https://cdn.example.com/${context?.tenant}/${uri.slice(6)}` }),
+      readText: async () => null,
+    },
+  },
+};
+
+const fromFactory = Object.assign(() => memory, { adapterName: "memory", provider: "sqlite" as const });
+const hotUpdater = createHotUpdater<Ctx>({
+  database: fromFactory,
+  storages: [
+    storage,
+    () => storage,
+    fileStorage({ dir: "./data/files" }),
+    r2Storage({ bucketName: "b", accountId: "a", credentials: { accessKeyId: "k", secretAccessKey: "s" } }),
+    supabaseStorage({ supabaseUrl: "https://x.supabase.co", supabaseServiceRoleKey: "key", bucketName: "b" }),
+    firebaseStorage({ storageBucket: "b.appspot.com", serviceAccount: "./key.json" }),
+  ],
+});
+const withObject = createHotUpdater({ database: memory, storagePlugins: [storage] });
+const withMysql = createHotUpdater({ database: mysqlDatabase({ connectionString: "mysql://root@127.0.0.1/test" }) });
+
+export async function use(): Promise<string[]> {
+  const bundle: Bundle | null = await hotUpdater.getBundleById("x", { tenant: "a" });
+  const page = await hotUpdater.getBundles({ limit: 10, where: { channel: "production" } });
+  const info = await hotUpdater.getAppUpdateInfo({ _updateStrategy: "appVersion", platform: "ios", appVersion: "1.0.0", bundleId: "x" });
+  const migrator: Migrator = createMigrator(withMysql);
+  await migrator.migrateToLatest();
+  await generateSchema(withObject, "latest");
+  const response: Response = await hotUpdater.handler(new Request("http://localhost/api/version"), { tenant: "a" });
+  return [bundle?.id ?? "", String(page.pagination.total), info?.fileUrl ?? "", String(response.status)];
+}
