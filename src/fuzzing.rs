@@ -136,8 +136,11 @@ pub fn file_key(data: &[u8]) {
     let _ = file::host_is_trusted(&input, &["h".to_string(), "h:1".to_string()]);
 }
 
+/// One fuzz check: takes any bytes, panics only on a broken invariant.
+pub type Check = fn(&[u8]);
+
 /// The targets by name, as `fuzz/fuzz_targets/` and the corpus folders name them.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [("route", route), ("query", query), ("semver", semver), ("bundle", bundle), ("file_key", file_key)];
+pub const TARGETS: [(&str, Check); 5] = [("route", route), ("query", query), ("semver", semver), ("bundle", bundle), ("file_key", file_key)];
 
 #[cfg(test)]
 #[path = "fuzzing_tests.rs"]
