@@ -2,7 +2,7 @@
 # Everything the test suites need, installed once and cached, so that `npm test` works by itself
 # on a fresh clone (CI's .ci/run runs nothing else before it):
 #
-# - the npm packages (`npm ci`) when node_modules is missing;
+# - the npm packages (`npm ci`) when node_modules is missing or out of date;
 # - the PostgreSQL and MariaDB servers up on 127.0.0.1 (started if they are installed but down);
 # - the devDependencies' native parts really built (better-sqlite3, bun), even where npm skipped
 #   their install scripts;
@@ -30,7 +30,9 @@ if [ "${1:-}" = "--node-dir" ]; then
   exit 1
 fi
 
-if [ ! -d node_modules ]; then
+# `npm ls` fails when a direct dependency is missing or not the locked version (a pull that added
+# or changed a devDependency), and reinstalls then too.
+if ! npm ls --depth=0 >/dev/null 2>&1; then
   echo "test-deps: installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
