@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 
 import { createHotUpdater, s3Storage, sqliteDatabase } from "../index.mjs";
+import { smallBundle } from "./helpers/fixtures.mjs";
 
 const { AnswerCache, answerCacheOptions } = createRequire(import.meta.url)("../lib/answer-cache.js");
 
@@ -18,20 +19,7 @@ const NIL = "00000000-0000-0000-0000-000000000000";
 const CHECK = `/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const bundle = (n, extra = {}) => ({
-  id: `01900000-0000-7000-8000-${String(n).padStart(12, "0")}`,
-  platform: "ios",
-  shouldForceUpdate: false,
-  enabled: true,
-  fileHash: `h${n}`,
-  gitCommitHash: null,
-  message: `m${n}`,
-  channel: "production",
-  storageUri: `s3://bucket/bundles/${n}.zip`,
-  targetAppVersion: "1.x",
-  fingerprintHash: null,
-  ...extra,
-});
+const bundle = (n, extra = {}) => smallBundle(n, { storageUri: `s3://bucket/bundles/${n}.zip`, ...extra });
 
 /**
  * A server whose update answers are complete on the synchronous path: a native S3 storage

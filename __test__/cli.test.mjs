@@ -5,12 +5,12 @@
 // Run: node --test __test__/cli.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runToEnd } from "./helpers/quickstart.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "bin", "hot-updater-rs.js");
@@ -21,17 +21,7 @@ const HOST_PLATFORM = {
   win32: `win32-${process.arch}-msvc`,
 }[process.platform];
 
-function run(args, { cli = CLI, cwd = ROOT } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: RUN_TIMEOUT_MS });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const run = (args, { cli = CLI, cwd = ROOT } = {}) => runToEnd(process.execPath, [cli, ...args], { cwd, env: process.env, timeout: RUN_TIMEOUT_MS });
 
 function tempDir(t) {
   const dir = mkdtempSync(join(tmpdir(), "hot-updater-rs-cli-"));

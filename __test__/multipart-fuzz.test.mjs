@@ -11,6 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { prng } from "./helpers/fixtures.mjs";
 
 const require = createRequire(import.meta.url);
 const { MultipartParser, MultipartError } = require("../lib/multipart.js");
@@ -19,17 +20,9 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);
 const BOUNDARY = "----fuzzB0undary";
 
-/** xorshift32: small, seedable, reproducible. */
+/** The fixtures' xorshift32 (seedable, reproducible) with the helpers the cases use. */
 function rng(seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
+  const next = prng(seed);
   return { next, int: (n) => Math.floor(next() * n), pick: (list) => list[Math.floor(next() * list.length)] };
 }
 

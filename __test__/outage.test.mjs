@@ -11,6 +11,7 @@ import { createHotUpdater, postgresDatabase, mysqlDatabase } from "../index.mjs"
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { pgDatabase, mysqlDatabase as mariaDatabase } from "./helpers/servers.mjs";
 import { tcpProxy } from "./helpers/tcp-proxy.mjs";
+import { smallBundle } from "./helpers/fixtures.mjs";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const CHECK = `http://localhost/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`;
@@ -23,19 +24,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 const OUTAGE_BOUND_MS = 4_000;
 
-const bundle = (n) => ({
-  id: `01900000-0000-7000-8000-${String(n).padStart(12, "0")}`,
-  platform: "ios",
-  shouldForceUpdate: false,
-  enabled: true,
-  fileHash: `h${n}`,
-  gitCommitHash: null,
-  message: `m${n}`,
-  channel: "production",
-  storageUri: `storage://b/${n}.zip`,
-  targetAppVersion: "1.x",
-  fingerprintHash: null,
-});
+const bundle = smallBundle;
 
 async function timed(fn) {
   const start = performance.now();

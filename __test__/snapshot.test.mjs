@@ -11,26 +11,14 @@ import Database from "better-sqlite3";
 import { createHotUpdater, sqliteDatabase, postgresDatabase } from "../index.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { pgDatabase, psql } from "./helpers/servers.mjs";
+import { smallBundle } from "./helpers/fixtures.mjs";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const CHECK = `/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`;
 const base = { basePath: "/hot-updater", routes: { updateCheck: true, bundles: true }, storages: [parityStorage()] };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const bundle = (n, extra = {}) => ({
-  id: `01900000-0000-7000-8000-${String(n).padStart(12, "0")}`,
-  platform: "ios",
-  shouldForceUpdate: false,
-  enabled: true,
-  fileHash: `h${n}`,
-  gitCommitHash: null,
-  message: `m${n}`,
-  channel: "production",
-  storageUri: `storage://b/${n}.zip`,
-  targetAppVersion: "1.x",
-  fingerprintHash: null,
-  ...extra,
-});
+const bundle = smallBundle;
 
 async function check(hotUpdater) {
   const res = await hotUpdater.handler(new Request(`http://localhost${CHECK}`));

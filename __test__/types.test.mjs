@@ -6,28 +6,18 @@
 // Run: node --test __test__/types.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runToEnd } from "./helpers/quickstart.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TYPES = join(ROOT, "__test__", "types");
 const BIN = join(ROOT, "node_modules", ".bin");
 const RUN_TIMEOUT_MS = 120_000;
 
-function run(command, args, { cwd = ROOT } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: RUN_TIMEOUT_MS, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const run = (command, args, { cwd = ROOT } = {}) => runToEnd(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: RUN_TIMEOUT_MS });
 
 const tsc = (...args) => run(join(BIN, "tsc"), ["--pretty", "false", ...args]);
 

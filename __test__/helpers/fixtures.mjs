@@ -36,6 +36,22 @@ export const FINGERPRINTS = ["fp-a", "fp-b", "fp-c", "FP-a"];
 export const COHORTS = [undefined, "1", "2", "17", "017", "500", "999", "1000", "1001", "0", "qa", "QA", "beta-testers", "a_b", " 42 ", "", "%E0%A4%A"];
 export const NIL = "00000000-0000-0000-0000-000000000000";
 
+/** Bundle `n` of a small hand-made set: iOS, production, "1.x", enabled; `extra` overrides. */
+export const smallBundle = (n, extra = {}) => ({
+  id: `01900000-0000-7000-8000-${String(n).padStart(12, "0")}`,
+  platform: "ios",
+  shouldForceUpdate: false,
+  enabled: true,
+  fileHash: `h${n}`,
+  gitCommitHash: null,
+  message: `m${n}`,
+  channel: "production",
+  storageUri: `storage://b/${n}.zip`,
+  targetAppVersion: "1.x",
+  fingerprintHash: null,
+  ...extra,
+});
+
 /** `n` bundles with ids ascending in time from 2022 on. */
 export function makeBundles(n, seed = 42) {
   const rand = prng(seed);
