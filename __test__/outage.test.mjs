@@ -11,7 +11,7 @@ import { createHotUpdater, postgresDatabase, mysqlDatabase } from "../index.mjs"
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { pgDatabase, mysqlDatabase as mariaDatabase } from "./helpers/servers.mjs";
 import { tcpProxy } from "./helpers/tcp-proxy.mjs";
-import { smallBundle } from "./helpers/fixtures.mjs";
+import { eventually, smallBundle } from "./helpers/fixtures.mjs";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const CHECK = `http://localhost/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`;
@@ -45,16 +45,6 @@ async function send(hu, method, path, body) {
   return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json(), ms };
 }
 
-async function eventually(fn, want, limitMs) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (want(last)) return last;
-    await sleep(50);
-  }
-  assert.fail(`condition not met within ${limitMs} ms; last value ${JSON.stringify(last)}`);
-}
 
 const engines = [
   { name: "PostgreSQL", port: 5432, create: pgDatabase, scheme: "postgres", user: "postgres", factory: postgresDatabase },

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { createHotUpdater, sqliteDatabase, postgresDatabase } from "../index.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { pgDatabase, psql } from "./helpers/servers.mjs";
-import { smallBundle } from "./helpers/fixtures.mjs";
+import { eventually, smallBundle } from "./helpers/fixtures.mjs";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const CHECK = `/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`;
@@ -31,17 +31,6 @@ async function send(hotUpdater, method, path, body) {
   assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${await res.text()}`);
 }
 
-/** Polls until `want` holds, at most `limitMs` (a correctness deadline, not a speed claim). */
-async function eventually(fn, want, limitMs) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (want(last)) return last;
-    await sleep(25);
-  }
-  assert.fail(`condition not met within ${limitMs} ms; last value ${JSON.stringify(last)}`);
-}
 
 test("writes through this process are visible at once", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "hu-snap-"));

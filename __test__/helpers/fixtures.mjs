@@ -1,6 +1,7 @@
 // Deterministic fixtures for parity tests and benchmarks: uuidv7-shaped ids over years of
 // history, both strategies, several channels, disabled bundles, partial rollouts, target cohorts
 // and every kind of targetAppVersion range.
+import assert from "node:assert/strict";
 
 export function prng(seed) {
   let s = seed >>> 0 || 1;
@@ -35,6 +36,18 @@ export const CHANNELS = ["production", "beta", "staging"];
 export const FINGERPRINTS = ["fp-a", "fp-b", "fp-c", "FP-a"];
 export const COHORTS = [undefined, "1", "2", "17", "017", "500", "999", "1000", "1001", "0", "qa", "QA", "beta-testers", "a_b", " 42 ", "", "%E0%A4%A"];
 export const NIL = "00000000-0000-0000-0000-000000000000";
+
+/** Polls `fn` until `want` holds of its value, at most `limitMs` (a correctness deadline, not a speed claim). */
+export async function eventually(fn, want, limitMs, stepMs = 25) {
+  const deadline = Date.now() + limitMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (want(last)) return last;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  assert.fail(`condition not met within ${limitMs} ms; last value ${JSON.stringify(last)}`);
+}
 
 /** Bundle `n` of a small hand-made set: iOS, production, "1.x", enabled; `extra` overrides. */
 export const smallBundle = (n, extra = {}) => ({
