@@ -11,7 +11,6 @@
 //   standaloneStorage({ baseUrl: "http://host:3000/hot-updater/api/storage", commonHeaders: { Authorization: "Bearer <token>" } })
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { createHotUpdater, fileStorage, sqliteDatabase } from "hot-updater-rs";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -24,23 +23,14 @@ const hotUpdater = createHotUpdater({
   storages: [fileStorage({ dir: "./data/files" })],
   basePath: "/hot-updater",
   routes: { updateCheck: true, bundles: true },
+  // PRODUCTION: the management API (/hot-updater/api/*) requires `Authorization: Bearer <token>`
+  // when HOT_UPDATER_TOKEN is set, however the handler is mounted (leave it unset only for local
+  // development). Update checks, /version and file downloads stay public.
+  auth: token ? { bearerToken: token } : undefined,
 });
+if (!token) console.warn("HOT_UPDATER_TOKEN is not set: /hot-updater/api/* is open to anyone who can reach this server.");
 
 const app = new Hono();
-
-// PRODUCTION: the management API under /hot-updater/api/* has no authentication of its own, so
-// protect it before the hot updater sees the request. Here: `Authorization: Bearer <token>`,
-// enforced only when HOT_UPDATER_TOKEN is set (leave it unset only for local development).
-if (token) {
-  app.use("/hot-updater/api/*", bearerAuth({ token }));
-} else {
-  console.warn("HOT_UPDATER_TOKEN is not set: /hot-updater/api/* is open to anyone who can reach this server.");
-}
-
-// Hand the hot updater the untouched request. (`app.mount("/hot-updater", …)` would strip the
-// prefix first, and since the handler also accepts paths that still carry its base path,
-// `/hot-updater/hot-updater/api/bundles` would then reach the API without passing the auth
-// middleware above.)
 app.all("/hot-updater/*", (c) => hotUpdater.handler(c.req.raw));
 
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
