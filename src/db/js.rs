@@ -11,8 +11,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::{json, Map, Value};
 
-use super::{BundleQuery, Ctx, Database, UpdateLookup};
+use super::{BundleQuery, Database, UpdateLookup};
 use crate::bridge::{self, JsCall};
+use crate::context::Ctx;
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus, NIL_UUID};
 use crate::core::collate::locale_compare;
 use crate::core::update::{decide, is_candidate};

@@ -1,5 +1,7 @@
-//! Databases: one trait, several backends (native SQL, and JS plugins through the bridge).
+//! Databases: one trait, several backends (native SQL, and JS plugins through the bridge), and the
+//! snapshot that wraps any of them.
 
+mod database;
 pub mod js;
 pub mod paginate;
 mod partition;
@@ -7,100 +9,5 @@ pub mod query;
 pub mod snapshot;
 pub mod sql;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use serde_json::{Map, Value};
-
-use crate::core::bundle::{Bundle, UpdateArgs, UpdateInfo};
-use crate::error::Result;
+pub use database::{Database, Migrations, UpdateLookup};
 pub use query::{BundlePage, BundleQuery, BundleWhere, Cursor, IdFilter};
-
-/// The caller's request context, as an opaque handle. The JS side keeps the real value in a
-/// table and resolves the handle when a JS plugin is called, so Rust never holds JS objects.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ctx {
-    /// 0 = `undefined`.
-    pub id: u32,
-    /// Whether the context is an object or function (upstream scopes its identity map to those).
-    pub is_object: bool,
-}
-
-/// What an update lookup found: the decision, and the bundles it already loaded (the target and,
-/// if it was among the candidates, the installed one) so enrichment need not read them again.
-#[derive(Debug, Clone, Default)]
-pub struct UpdateLookup {
-    pub info: Option<UpdateInfo>,
-    pub target: Option<Arc<Bundle>>,
-    pub current: Option<Arc<Bundle>>,
-    /// Whether the candidates were seen: then `current_is_candidate` is known.
-    pub seeded: bool,
-    /// The installed bundle is among the candidates (meaningful when `seeded`).
-    pub current_is_candidate: bool,
-    /// Whether the target may carry manifest data; `false` spares enrichment and its reads.
-    pub target_may_have_manifest: bool,
-    /// The answer came from a snapshot while the database was unreachable.
-    pub stale: bool,
-}
-
-/// A database backend. Native backends implement every method; the JS bridge forwards to the
-/// user's plugin object.
-#[async_trait]
-pub trait Database: Send + Sync {
-    /// `adapterName` as upstream reports it.
-    fn adapter_name(&self) -> String;
-    /// Fails with upstream's readiness error when the schema is missing or outdated.
-    async fn ensure_ready(&self) -> Result<()>;
-    async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Bundle>>;
-    /// The bundle as raw JSON (JS plugins may return extra keys, which upstream shows).
-    async fn get_bundle_json(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {
-        Ok(self.get_bundle_by_id(id, ctx).await?.map(|b| b.to_value()))
-    }
-    /// A page of bundles, serialised as upstream's `{ data, pagination }` JSON.
-    async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value>;
-    async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>>;
-    async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup>;
-    /// Inserts (upserts) one bundle given as JSON; constraints were already checked.
-    async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()>;
-    /// Applies a PATCH (`patch` without `id`) to bundle `id`: upstream's load, merge, check, write.
-    async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()>;
-    /// Deletes a bundle and the patches that reference it; a missing id is not an error.
-    async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()>;
-    /// Every enabled bundle of one platform and channel, with patches, for the in-memory
-    /// snapshot. `None`: this backend does not support snapshots.
-    async fn snapshot_partition(&self, _platform: &str, _channel: &str) -> Result<Option<Vec<Bundle>>> {
-        Ok(None)
-    }
-    /// A cheap value that changes when bundles change (see `snapshot`). `None`: no marker.
-    async fn change_marker(&self) -> Result<Option<String>> {
-        Ok(None)
-    }
-    /// The update lookup when it can be answered without waiting on I/O (a warm snapshot).
-    /// `None`: use [`Database::get_update_info`].
-    fn update_info_now(&self, _args: &UpdateArgs) -> Option<UpdateLookup> {
-        None
-    }
-    /// While update-check answers come from an in-memory snapshot that is fresh (probed within
-    /// its interval, not stale): a number that changes whenever any such answer could change.
-    /// `None`: answers must be computed (no snapshot, a probe is due, or the data is stale).
-    fn answers_epoch(&self) -> Option<u64> {
-        None
-    }
-    /// Schema migrations, for backends that manage their own schema.
-    fn migrations(&self) -> Option<&dyn Migrations> {
-        None
-    }
-    /// Releases pools and connections. Later calls may reopen lazily.
-    async fn close(&self) {}
-}
-
-/// Schema management of a native backend.
-#[async_trait]
-pub trait Migrations: Send + Sync {
-    /// The schema version recorded in the database (`None`: not initialised).
-    async fn schema_version(&self) -> Result<Option<String>>;
-    /// The statements a migration to the latest schema would run (empty when current).
-    async fn pending_sql(&self) -> Result<Vec<String>>;
-    /// Migrates to the latest schema and returns the statements it ran.
-    async fn migrate(&self) -> Result<Vec<String>>;
-}

@@ -5,10 +5,10 @@ pub mod route;
 
 use serde_json::{json, Value};
 
+use crate::context::Ctx;
 use crate::core::bundle::{Strategy, UpdateArgs};
 use crate::core::jsnum::decode_uri_component;
 use crate::core::semver::sdk_supports_up_to_date;
-use crate::db::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 use crate::service::HotUpdater;
 use route::{Action, Matched};

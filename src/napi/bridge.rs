@@ -8,7 +8,7 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 
 use crate::bridge::JsCall;
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, Result};
 
 /// `(op, ctxId, a, b) => Promise<string>` as a threadsafe function.

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::bridge::NapiBridge;
 use super::options;
 use crate::bridge::JsCall;
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::http::{self, Request, Routes};
 use crate::service::HotUpdater;

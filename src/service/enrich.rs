@@ -5,8 +5,8 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
+use crate::context::Ctx;
 use crate::core::bundle::Bundle;
-use crate::db::Ctx;
 use crate::error::Result;
 use crate::storage::Storages;
 

@@ -4,8 +4,9 @@
 use serde_json::{json, Value};
 
 use super::HotUpdater;
+use crate::context::Ctx;
 use crate::core::bundle::{Strategy, UpdateArgs, UpdateInfo, NIL_UUID};
-use crate::db::{BundleQuery, BundleWhere, Ctx, Cursor, IdFilter};
+use crate::db::{BundleQuery, BundleWhere, Cursor, IdFilter};
 use crate::error::{Error, Result};
 
 fn arg(args: &Value, i: usize) -> &Value {

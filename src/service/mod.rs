@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::context::Ctx;
 use crate::core::bundle::{UpdateArgs, UpdateInfo, NIL_UUID};
 use crate::core::constraints::check_bundle_json;
-use crate::db::{BundleQuery, Ctx, Database, UpdateLookup};
+use crate::db::{BundleQuery, Database, UpdateLookup};
 use crate::error::{Error, Result};
 use crate::storage::Storages;
 

@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::Storage;
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, Result};
 
 /// The URI scheme of files kept by `fileStorage`.

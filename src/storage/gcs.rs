@@ -26,7 +26,7 @@ use super::http::{xml_error, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RE
 use super::s3::parse_storage_uri;
 use super::sigv4::{uri_encode, AmzTime};
 use super::Storage;
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, Result};
 
 pub const PROTOCOL: &str = "gs";

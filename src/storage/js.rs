@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::Storage;
 use crate::bridge::{self, JsCall};
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The storage plugin at `index` of the JS-side storage list.

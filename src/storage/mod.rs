@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::bridge::{self, JsCall};
-use crate::db::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 
 /// One storage backend for one URI protocol.

@@ -19,8 +19,8 @@ use super::http::{xml_error, xml_field, Fetched, StorageHttp};
 use super::s3_config::{Flavor, ObjectAddress, S3Config, S3Options};
 use super::sigv4::{AmzTime, Signer, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use super::Storage;
+use crate::context::Ctx;
 use crate::core::jsnum::decode_uri_component;
-use crate::db::Ctx;
 use crate::error::{Error, Result};
 
 const NO_CREDENTIALS: &str = "Could not load credentials from any providers";

@@ -28,8 +28,8 @@ use super::cache::StorageCaches;
 use super::http::{host_of, Fetched, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS};
 use super::s3::parse_storage_uri;
 use super::Storage;
+use crate::context::Ctx;
 use crate::core::jsnum::encode_uri;
-use crate::db::Ctx;
 use crate::error::{Error, Result};
 
 pub const PROTOCOL: &str = "supabase-storage";

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use super::super::partition::lookup;
-use super::super::{BundleQuery, Ctx, Database, Migrations, UpdateLookup};
+use super::super::{BundleQuery, Database, Migrations, UpdateLookup};
 use super::SnapshotDatabase;
+use crate::context::Ctx;
 use crate::core::bundle::{Bundle, UpdateArgs};
 use crate::error::Result;
 

@@ -11,8 +11,9 @@ use async_trait::async_trait;
 use serde_json::{json, Map, Value};
 
 use super::{SnapshotDatabase, SnapshotOptions};
+use crate::context::Ctx;
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs, NIL_UUID};
-use crate::db::{BundleQuery, Ctx, Database, UpdateLookup};
+use crate::db::{BundleQuery, Database, UpdateLookup};
 use crate::error::{Error, ErrorKind, Result};
 
 const UP: u8 = 0;

@@ -8,12 +8,13 @@ use super::errors::is_transient;
 use super::queries;
 use super::snapshot_queries;
 use super::update_check;
+use crate::context::Ctx;
 use crate::core::bundle::{Bundle, UpdateArgs};
 use crate::core::constraints::check_bundle_json;
 use crate::core::merge::merge_bundle_patch;
 use crate::db::paginate::{paginate, OffsetSource};
 use crate::db::query::{BundleQuery, BundleWhere};
-use crate::db::{Ctx, Database, Migrations, UpdateLookup};
+use crate::db::{Database, Migrations, UpdateLookup};
 use crate::error::{Error, Result};
 
 /// Runs `$body` (with `$exec` bound to the transaction's executor) in a write transaction,

@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use super::fixtures::*;
-use crate::db::{Ctx, Database};
+use crate::context::Ctx;
+use crate::db::Database;
 use crate::error::ErrorKind;
 
 macro_rules! case {

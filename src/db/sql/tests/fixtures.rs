@@ -2,9 +2,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::context::Ctx;
 use crate::core::bundle::{Strategy, UpdateArgs, NIL_UUID};
 use crate::db::query::{BundleQuery, BundleWhere};
-use crate::db::{Ctx, Database};
+use crate::db::Database;
 
 /// The UUID-shaped id number `n` (`00000000-0000-0000-0000-00000000000a` for 10).
 pub fn id(n: u64) -> String {

@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 
 use super::fixtures::*;
 use super::harness::{self, Kind};
+use crate::context::Ctx;
 use crate::db::sql::ddl::{migration_statements, render_script};
 use crate::db::sql::stmt::raw;
 use crate::db::sql::{Provider, SqlDatabase, SqlOptions};
-use crate::db::{Ctx, Database};
+use crate::db::Database;
 
 /// `upstream_sql.json` is the output of upstream 0.36.3's own generators (`createTableSql`,
 /// `createV029AlterSql`, `createV031AlterSql`, `getSettingsInsertSql`) for each provider,

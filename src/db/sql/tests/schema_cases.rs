@@ -7,9 +7,10 @@ use serde_json::json;
 
 use super::fixtures::*;
 use super::harness::exec_raw;
+use crate::context::Ctx;
 use crate::db::sql::ddl::{create_statements, migration_statements};
 use crate::db::sql::{Provider, SqlDatabase};
-use crate::db::{Ctx, Database};
+use crate::db::Database;
 
 fn not_initialized(adapter: &str) -> String {
     format!("Hot Updater database schema is not initialized for {adapter}. Run `hot-updater db migrate` before using this adapter.")

@@ -3,8 +3,9 @@
 use serde_json::{json, Value};
 
 use super::fixtures::*;
+use crate::context::Ctx;
 use crate::core::bundle::NIL_UUID;
-use crate::db::{Ctx, Database};
+use crate::db::Database;
 
 macro_rules! case {
     ($name:ident, |$db:ident| $body:block) => {
