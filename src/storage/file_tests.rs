@@ -89,16 +89,6 @@ fn uris() {
 }
 
 #[test]
-fn asset_uris_derived_like_the_cli_stay_in_the_same_store() {
-    // The CLI keeps the host and rewrites the pathname: `…/bundles/<id>/bundle.zip` → `…/assets`.
-    let bundle = uri_from_key("bundles/0195/bundle.zip").unwrap();
-    let mut base = url::Url::parse(&bundle).unwrap();
-    base.set_path("/assets");
-    let asset = crate::service::enrich::asset_storage_uri(base.as_str(), "img/logo.png", "abcdef").unwrap();
-    assert_eq!(key_from_uri(&asset).unwrap(), "assets/sha256/ab/abcdef.png");
-}
-
-#[test]
 fn paths_and_urls() {
     let dir = Path::new("/srv/files");
     assert_eq!(key_path(dir, "a/b.zip").unwrap(), Path::new("/srv/files/a/b.zip"));

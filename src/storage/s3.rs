@@ -18,9 +18,9 @@ use super::cache::StorageCaches;
 use super::http::{xml_error, xml_field, Fetched, StorageHttp};
 use super::s3_config::{Flavor, ObjectAddress, S3Config, S3Options};
 use super::sigv4::{AmzTime, Signer, EMPTY_SHA256, UNSIGNED_PAYLOAD};
+use super::uri::parse_storage_uri;
 use super::Storage;
 use crate::context::Ctx;
-use crate::core::jsnum::decode_uri_component;
 use crate::error::{Error, Result};
 
 const NO_CREDENTIALS: &str = "Could not load credentials from any providers";
@@ -39,19 +39,6 @@ impl std::fmt::Debug for S3Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("S3Storage").field("cfg", &self.cfg).finish_non_exhaustive()
     }
-}
-
-/// `parseStorageUri(uri, protocol)`: the URL's host as the bucket, its path without the leading
-/// `/` as the key, percent-decoded (kept raw when it does not decode).
-pub fn parse_storage_uri(uri: &str, protocol: &str) -> Result<(String, String)> {
-    let url = url::Url::parse(uri).map_err(|_| Error::storage(format!("Invalid storage URI format: {uri}")))?;
-    if url.scheme() != protocol {
-        return Err(Error::storage(format!("Invalid storage URI protocol. Expected {protocol}, got {}", url.scheme())));
-    }
-    let bucket = url.host_str().unwrap_or("").to_string();
-    let raw_key = url.path().strip_prefix('/').unwrap_or("");
-    let key = decode_uri_component(raw_key).unwrap_or_else(|| raw_key.to_string());
-    Ok((bucket, key))
 }
 
 impl S3Storage {
