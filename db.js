@@ -2,16 +2,17 @@
 // `hot-updater-rs/db`: migrations and schema output, with upstream's names.
 
 const native = require("./lib/binding.js");
-const { fromNative } = require("./lib/errors.js");
+const { fromNative, configError } = require("./lib/errors.js");
 const { HOT_UPDATER_SERVER_VERSION, INSTANCE } = require("./lib/server.js");
 const { HotUpdaterSchemaMigrationRequiredError } = require("./lib/plugins.js");
 
-const LATEST = "0.31.0";
-const VERSIONS = ["0.21.0", "0.29.0", "0.31.0"];
+// Schema versions are defined once, natively (src/db/sql/schema.rs).
+const LATEST = native.SCHEMA_VERSION;
+const VERSIONS = native.schemaVersions();
 
 function instanceOf(hotUpdater) {
   const instance = hotUpdater && hotUpdater[INSTANCE];
-  if (!instance) throw new Error("Database tooling requires a hotUpdater instance created by hot-updater-rs.");
+  if (!instance) throw configError("Database tooling requires a hotUpdater instance created by hot-updater-rs.", Error);
   return instance;
 }
 
@@ -25,7 +26,7 @@ const wrap = (fn) => async (...args) => {
 
 function checkOptions(options) {
   if (options && options.mode === "from-database") {
-    throw new Error("Hot Updater migrations support only mode: 'from-schema'.");
+    throw configError("Hot Updater migrations support only mode: 'from-schema'.", Error);
   }
 }
 
@@ -50,10 +51,10 @@ function nativeMigrator(server) {
     previous: async () => undefined,
     up: migrateToLatest,
     down: async () => {
-      throw new Error("No previous schema to migrate to.");
+      throw configError("No previous schema to migrate to.", Error);
     },
     migrateTo: async (target, options) => {
-      if (target !== LATEST) throw new Error(`Invalid version ${target}`);
+      if (target !== LATEST) throw configError(`Invalid version ${target}`, Error);
       return migrateToLatest(options);
     },
     migrateToLatest,
@@ -68,7 +69,7 @@ function createMigrator(hotUpdater) {
   const { server, database } = instanceOf(hotUpdater);
   if (server.hasNativeMigrations) return nativeMigrator(server);
   if (typeof database === "function" && typeof database.createMigrator === "function") return database.createMigrator();
-  throw new Error("createMigrator is only available for Kysely/MongoDB database adapters.");
+  throw configError("createMigrator is only available for Kysely/MongoDB database adapters.", Error);
 }
 
 function providerOf(database) {
@@ -83,7 +84,7 @@ function providerOf(database) {
  */
 function generateSchema(hotUpdater, version = "latest", name) {
   const { database } = instanceOf(hotUpdater);
-  if (version !== "latest" && !VERSIONS.includes(version)) throw new Error(`Unsupported Hot Updater schema version: ${version}`);
+  if (version !== "latest" && !VERSIONS.includes(version)) throw configError(`Unsupported Hot Updater schema version: ${version}`, Error);
   const provider = providerOf(database);
   if (provider) {
     try {
@@ -93,7 +94,7 @@ function generateSchema(hotUpdater, version = "latest", name) {
     }
   }
   if (typeof database === "function" && typeof database.generateSchema === "function") return database.generateSchema(version, name);
-  throw new Error("generateSchema is only available for Drizzle/Prisma database adapters.");
+  throw configError("generateSchema is only available for Drizzle/Prisma database adapters.", Error);
 }
 
 module.exports = { createMigrator, generateSchema, HotUpdaterSchemaMigrationRequiredError, HOT_UPDATER_SERVER_VERSION };

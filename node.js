@@ -5,8 +5,8 @@ const { Readable } = require("node:stream");
 const { pipeline } = require("node:stream/promises");
 const { HOT_UPDATER_SERVER_VERSION } = require("./lib/server.js");
 
-/** Bodies larger than this are refused with 413 while they are read. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Bodies larger than this are refused with 413 while they are read (defined natively). */
+const { MAX_BODY_BYTES } = require("./lib/binding.js");
 
 function readRawBody(req) {
   return new Promise((resolve, reject) => {

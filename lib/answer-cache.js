@@ -14,6 +14,8 @@
 //   answer, never one whose URL came from a JS storage plugin.
 // Memory is bounded by two generations of at most `maxEntries / 2` entries each.
 
+const { configError } = require("./errors.js");
+
 const DEFAULT_MAX_AGE_MS = 1000;
 const DEFAULT_MAX_ENTRIES = 10_000;
 
@@ -21,15 +23,15 @@ function answerCacheOptions(option) {
   if (option === false) return null;
   const config = option === undefined || option === true ? {} : option;
   if (typeof config !== "object" || config === null) {
-    throw new TypeError("createHotUpdater: `answerCache` must be false or { maxAgeMs?, maxEntries? }.");
+    throw configError("createHotUpdater: `answerCache` must be false or { maxAgeMs?, maxEntries? }.");
   }
   const maxAgeMs = config.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const maxEntries = config.maxEntries ?? DEFAULT_MAX_ENTRIES;
   if (!Number.isInteger(maxAgeMs) || maxAgeMs < 0 || maxAgeMs > 60_000) {
-    throw new TypeError("createHotUpdater: `answerCache.maxAgeMs` must be an integer from 0 to 60000.");
+    throw configError("createHotUpdater: `answerCache.maxAgeMs` must be an integer from 0 to 60000.");
   }
   if (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 1_000_000) {
-    throw new TypeError("createHotUpdater: `answerCache.maxEntries` must be an integer from 0 to 1000000.");
+    throw configError("createHotUpdater: `answerCache.maxEntries` must be an integer from 0 to 1000000.");
   }
   return maxAgeMs === 0 || maxEntries === 0 ? null : { maxAgeMs, maxEntries };
 }

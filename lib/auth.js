@@ -9,6 +9,8 @@
 // decides on the route-relative path the router itself uses (`relativePath`, the rule of
 // `src/http/route.rs`), so it holds however the handler is mounted.
 
+const { configError } = require("./errors.js");
+
 const crypto = require("node:crypto");
 const { relativePath } = require("./file-routes.js");
 const { jsonResponse } = require("./response.js");
@@ -29,13 +31,13 @@ function bearerOf(request) {
 /** Checks `auth` and returns the request check it configures, or `null` when `auth` is not given. */
 function authOption(auth) {
   if (auth === undefined || auth === null) return null;
-  if (typeof auth !== "object" || Array.isArray(auth)) throw new TypeError(`${AUTH_SHAPE}.`);
+  if (typeof auth !== "object" || Array.isArray(auth)) throw configError(`${AUTH_SHAPE}.`);
   const hasToken = auth.bearerToken !== undefined;
   const hasVerify = auth.verify !== undefined;
-  if (hasToken === hasVerify) throw new TypeError(`${AUTH_SHAPE} (exactly one of the two).`);
+  if (hasToken === hasVerify) throw configError(`${AUTH_SHAPE} (exactly one of the two).`);
   if (hasToken) {
     if (typeof auth.bearerToken !== "string" || auth.bearerToken.trim() === "" || /[\s]/.test(auth.bearerToken)) {
-      throw new TypeError("createHotUpdater: `auth.bearerToken` must be a non-empty string without spaces.");
+      throw configError("createHotUpdater: `auth.bearerToken` must be a non-empty string without spaces.");
     }
     const expected = digest(auth.bearerToken);
     // Equal-length digests, compared in constant time: neither the token's length nor the
@@ -45,7 +47,7 @@ function authOption(auth) {
       return token !== null && crypto.timingSafeEqual(digest(token), expected);
     };
   }
-  if (typeof auth.verify !== "function") throw new TypeError("createHotUpdater: `auth.verify` must be a function (request, context) => boolean | Promise<boolean>.");
+  if (typeof auth.verify !== "function") throw configError("createHotUpdater: `auth.verify` must be a function (request, context) => boolean | Promise<boolean>.");
   const verify = auth.verify;
   return async (request, context) => {
     try {

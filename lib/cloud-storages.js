@@ -4,6 +4,8 @@
 // plain, explicit values. Keys and private keys go to the native side only; no error here
 // repeats them.
 
+const { configError } = require("./errors.js");
+
 const { createPrivateKey } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { env, optionalInteger, optionalString, networkOptions } = require("./options.js");
@@ -17,12 +19,12 @@ function urlProtocol(value) {
 }
 
 function requireObject(name, config) {
-  if (!config || typeof config !== "object") throw new TypeError(`${name}: a config object is required.`);
+  if (!config || typeof config !== "object") throw configError(`${name}: a config object is required.`);
 }
 
 function requireString(name, config, key) {
   const value = config[key];
-  if (typeof value !== "string" || value.trim() === "") throw new TypeError(`${name}: \`${key}\` must be a non-empty string.`);
+  if (typeof value !== "string" || value.trim() === "") throw configError(`${name}: \`${key}\` must be a non-empty string.`);
   return value;
 }
 
@@ -31,10 +33,10 @@ function supabaseStorageOption(config) {
   const name = "supabaseStorage";
   requireObject(name, config);
   const supabaseUrl = requireString(name, config, "supabaseUrl");
-  if (!/^https?:$/.test(urlProtocol(supabaseUrl))) throw new TypeError(`${name}: \`supabaseUrl\` must be an http(s) URL.`);
+  if (!/^https?:$/.test(urlProtocol(supabaseUrl))) throw configError(`${name}: \`supabaseUrl\` must be an http(s) URL.`);
   // Upstream: the service-role key, else the anon key.
   const key = optionalString(name, config, "supabaseServiceRoleKey") || optionalString(name, config, "supabaseAnonKey");
-  if (!key) throw new TypeError("Supabase service role key is required. Set supabaseServiceRoleKey.");
+  if (!key) throw configError("Supabase service role key is required. Set supabaseServiceRoleKey.");
   return {
     kind: "supabase",
     supabaseUrl,
@@ -61,12 +63,12 @@ function readKeyFile(name, path, what) {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new TypeError(`${name}: cannot read the service-account key file named by ${what} (${e.code ?? e.message}).`);
+    throw configError(`${name}: cannot read the service-account key file named by ${what} (${e.code ?? e.message}).`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new TypeError(`${name}: the service-account key file named by ${what} is not JSON.`);
+    throw configError(`${name}: the service-account key file named by ${what} is not JSON.`);
   }
 }
 
@@ -80,17 +82,17 @@ function firebaseKey(name, config) {
   if (config.credential !== undefined && config.credential !== null) {
     const key = serviceAccountKey(config.credential);
     if (key) return key;
-    throw new TypeError(`${NO_KEY} (the given \`credential\` has no clientEmail/privateKey)`);
+    throw configError(`${NO_KEY} (the given \`credential\` has no clientEmail/privateKey)`);
   }
   const account = config.serviceAccount;
   if (typeof account === "string") {
     const key = serviceAccountKey(readKeyFile(name, account, "`serviceAccount`"));
-    if (!key) throw new TypeError(`${name}: the \`serviceAccount\` file has no client_email/private_key.`);
+    if (!key) throw configError(`${name}: the \`serviceAccount\` file has no client_email/private_key.`);
     return key;
   }
   if (account !== undefined && account !== null) {
     const key = serviceAccountKey(account);
-    if (!key) throw new TypeError(`${name}: \`serviceAccount\` needs client_email and private_key (or clientEmail and privateKey).`);
+    if (!key) throw configError(`${name}: \`serviceAccount\` needs client_email and private_key (or clientEmail and privateKey).`);
     return key;
   }
   const path = env("GOOGLE_APPLICATION_CREDENTIALS");
@@ -98,7 +100,7 @@ function firebaseKey(name, config) {
     const key = serviceAccountKey(readKeyFile(name, path, "GOOGLE_APPLICATION_CREDENTIALS"));
     if (key) return key;
   }
-  throw new TypeError(NO_KEY);
+  throw configError(NO_KEY);
 }
 
 /** Native options of `firebaseStorage(config)`. */
@@ -108,7 +110,7 @@ function firebaseStorageOption(config) {
   const storageBucket = requireString(name, config, "storageBucket");
   const version = config.signedUrlVersion;
   if (version !== undefined && version !== "v2" && version !== "v4") {
-    throw new TypeError(`${name}: \`signedUrlVersion\` must be "v4" or "v2".`);
+    throw configError(`${name}: \`signedUrlVersion\` must be "v4" or "v2".`);
   }
   const key = firebaseKey(name, config);
   // Key files keep newlines as `\n` escapes; environment variables sometimes keep them literally.
@@ -120,14 +122,14 @@ function firebaseStorageOption(config) {
     parsed = undefined;
   }
   if (!parsed || parsed.asymmetricKeyType !== "rsa") {
-    throw new TypeError(`${name}: the service account's private key is not an RSA private key in PEM form (as in Google's key files).`);
+    throw configError(`${name}: the service account's private key is not an RSA private key in PEM form (as in Google's key files).`);
   }
   if ((parsed.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new TypeError(`${name}: the service account's RSA key must have at least 2048 bits (Google's keys do).`);
+    throw configError(`${name}: the service account's RSA key must have at least 2048 bits (Google's keys do).`);
   }
   const apiEndpoint = optionalString(name, config, "apiEndpoint");
   if (apiEndpoint !== undefined && !/^https?:$/.test(urlProtocol(apiEndpoint))) {
-    throw new TypeError(`${name}: \`apiEndpoint\` must be an http(s) URL.`);
+    throw configError(`${name}: \`apiEndpoint\` must be an http(s) URL.`);
   }
   const clientEmail = key.clientEmail;
   return {

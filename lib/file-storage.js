@@ -17,7 +17,7 @@ const fsp = require("node:fs/promises");
 const path = require("node:path");
 const crypto = require("node:crypto");
 const native = require("./binding.js");
-const { fromNative } = require("./errors.js");
+const { fromNative, configError, withCode, CODES } = require("./errors.js");
 const { markNative } = require("./plugins.js");
 
 const FILE_STORAGE = Symbol.for("hot-updater-rs/file-storage");
@@ -131,8 +131,8 @@ function ignoreMissing(error) {
  */
 async function mkdirInside(dir, realDir, target, internal = false) {
   const outside = () =>
-    internal ? new Error(`fileStorage: ${target} resolves outside the storage directory`) : new HttpError(400, "Invalid storage key: outside the storage");
-  const blocked = () => (internal ? new Error(`fileStorage: a file is in the way of ${target}`) : new HttpError(409, "A file is in the way of this key"));
+    internal ? withCode(new Error(`fileStorage: ${target} resolves outside the storage directory`), CODES.STORAGE) : new HttpError(400, "Invalid storage key: outside the storage");
+  const blocked = () => (internal ? withCode(new Error(`fileStorage: a file is in the way of ${target}`), CODES.STORAGE) : new HttpError(409, "A file is in the way of this key"));
   const rel = path.relative(dir, target);
   if (rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw outside();
   let current = realDir;
@@ -268,7 +268,7 @@ function createStore({ dir, maxUploadBytes }) {
  */
 function fileStorage(config) {
   if (!config || typeof config.dir !== "string" || config.dir === "") {
-    throw new Error("fileStorage: `dir` must be a non-empty string.");
+    throw configError("fileStorage: `dir` must be a non-empty string.", Error);
   }
   let publicBaseUrl = null;
   if (config.publicBaseUrl !== undefined && config.publicBaseUrl !== null) {
@@ -279,13 +279,13 @@ function fileStorage(config) {
       url = null;
     }
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
-      throw new Error("fileStorage: `publicBaseUrl` must be an absolute http(s) URL without query or fragment.");
+      throw configError("fileStorage: `publicBaseUrl` must be an absolute http(s) URL without query or fragment.", Error);
     }
     publicBaseUrl = String(config.publicBaseUrl).replace(/\/+$/, "");
   }
   const maxUploadBytes = config.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes <= 0) {
-    throw new Error("fileStorage: `maxUploadBytes` must be a positive integer.");
+    throw configError("fileStorage: `maxUploadBytes` must be a positive integer.", Error);
   }
   const dir = path.resolve(config.dir);
   fs.mkdirSync(dir, { recursive: true });

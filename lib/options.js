@@ -2,6 +2,8 @@
 // Checks shared by the native storages' option builders: each names the factory and the key in
 // its TypeError, so a broken config says exactly what to fix.
 
+const { configError } = require("./errors.js");
+
 /** A non-empty environment variable, trimmed. */
 function env(name) {
   const value = process.env[name];
@@ -11,7 +13,7 @@ function env(name) {
 function optionalString(name, config, key) {
   const value = config[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new TypeError(`${name}: \`${key}\` must be a string.`);
+  if (typeof value !== "string") throw configError(`${name}: \`${key}\` must be a string.`);
   return value;
 }
 
@@ -19,15 +21,23 @@ function optionalInteger(name, config, key, min, max) {
   const value = config[key];
   if (value === undefined || value === null) return undefined;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name}: \`${key}\` must be an integer between ${min} and ${max}.`);
+    throw configError(`${name}: \`${key}\` must be an integer between ${min} and ${max}.`);
   }
+  return value;
+}
+
+/** A whole number of at least 0 (its range, when it has one, is checked natively). */
+function optionalCount(name, config, key) {
+  const value = config[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) throw configError(`${name}: \`${key}\` must be a whole number.`);
   return value;
 }
 
 function optionalBoolean(name, config, key) {
   const value = config[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw new TypeError(`${name}: \`${key}\` must be a boolean.`);
+  if (typeof value !== "boolean") throw configError(`${name}: \`${key}\` must be a boolean.`);
   return value;
 }
 
@@ -40,4 +50,4 @@ function networkOptions(name, config) {
   };
 }
 
-module.exports = { env, optionalString, optionalInteger, optionalBoolean, networkOptions };
+module.exports = { env, optionalString, optionalInteger, optionalCount, optionalBoolean, networkOptions };

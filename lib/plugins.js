@@ -2,7 +2,7 @@
 // Resolves the database and storage options the way upstream does, and runs JS plugins for the
 // native core through one bridge function.
 
-const { messageOf } = require("./errors.js");
+const { messageOf, configError, fromNative, CODES } = require("./errors.js");
 
 // Native databases and storages are plain `{ name, supportedProtocol }` objects; their options
 // (connection strings, keys) live here, out of reach of `util.inspect` and JSON.stringify.
@@ -18,7 +18,8 @@ function markNative(target, option) {
 function nativeOption(value) {
   return value && typeof value === "object" ? nativeOptions.get(value) : undefined;
 }
-const SUPPORTED_SCHEMA_VERSION = "0.31.0";
+/** The schema version a JS database plugin must report (defined natively, src/db/sql/schema.rs). */
+const SUPPORTED_SCHEMA_VERSION = require("./binding.js").SCHEMA_VERSION;
 
 class HotUpdaterSchemaMigrationRequiredError extends Error {
   constructor(adapterName, currentVersion) {
@@ -30,6 +31,7 @@ class HotUpdaterSchemaMigrationRequiredError extends Error {
     this.name = "HotUpdaterSchemaMigrationRequiredError";
     this.adapterName = adapterName;
     this.currentVersion = currentVersion;
+    this.code = CODES.DATABASE;
   }
 }
 
@@ -44,7 +46,7 @@ function resolveDatabase(database) {
   }
   const isFactory = typeof database === "function";
   if (!isFactory && !isDatabasePlugin(database)) {
-    throw new Error("@hot-updater/server only supports database plugins.");
+    throw configError("@hot-updater/server only supports database plugins.", Error);
   }
   const read = isFactory ? database() : database;
   const adapterName = isFactory && database.adapterName !== undefined ? database.adapterName : read.name;
@@ -77,7 +79,7 @@ function resolveStorages(storages) {
     if (!plugin || !plugin.profiles || !plugin.profiles.runtime) {
       const name = plugin && plugin.name;
       const protocol = plugin && plugin.supportedProtocol;
-      throw new Error(`${name} does not implement the runtime storage profile for protocol "${protocol}".`);
+      throw configError(`${name} does not implement the runtime storage profile for protocol "${protocol}".`, Error);
     }
     out.push({ kind: "js", protocol: String(plugin.supportedProtocol), index: js.length });
     js.push(plugin);
@@ -107,7 +109,11 @@ function createBridge({ db, storages, contexts, native }) {
       const current = await plugin.getBundleById(id, ctx);
       if (!current) throw new Error("targetBundleId not found");
       const patch = JSON.parse(patchJson);
-      native.checkBundleConstraints(JSON.stringify({ ...current, ...patch }));
+      try {
+        native.checkBundleConstraints(JSON.stringify({ ...current, ...patch }));
+      } catch (error) {
+        throw fromNative(error);
+      }
       await plugin.updateBundle(id, patch, ctx);
       await plugin.commitBundle(ctx);
       return null;

@@ -3,7 +3,10 @@
 // `@hot-updater/cloudflare`) checked and completed here, with upstream's environment fallbacks,
 // so that the native side receives plain, explicit values.
 
-const { env, optionalInteger, optionalString } = require("./options.js");
+
+const native = require("./binding.js");
+const { configError, fromNative } = require("./errors.js");
+const { env, optionalCount, optionalInteger, optionalString } = require("./options.js");
 
 const TRUTHY = new Set(["1", "true", "yes", "on"]);
 
@@ -13,40 +16,42 @@ function endpointString(name, endpoint) {
   if (typeof endpoint === "string") return endpoint;
   if (endpoint instanceof URL) return endpoint.href;
   if (typeof endpoint === "object" && endpoint.url !== undefined) return endpointString(name, endpoint.url);
-  throw new TypeError(`${name}: \`endpoint\` must be a URL string (endpoint providers are not supported natively).`);
+  throw configError(`${name}: \`endpoint\` must be a URL string (endpoint providers are not supported natively).`);
 }
 
 function credentialsOption(name, credentials) {
   if (credentials === undefined || credentials === null) return undefined;
   if (typeof credentials === "function") {
-    throw new TypeError(
+    throw configError(
       `${name}: \`credentials\` must be an object { accessKeyId, secretAccessKey, sessionToken? }; credential provider functions are not supported natively.`,
     );
   }
   const { accessKeyId, secretAccessKey, sessionToken } = credentials;
   if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string" || accessKeyId === "" || secretAccessKey === "") {
-    throw new TypeError(`${name}: \`credentials.accessKeyId\` and \`credentials.secretAccessKey\` must be non-empty strings.`);
+    throw configError(`${name}: \`credentials.accessKeyId\` and \`credentials.secretAccessKey\` must be non-empty strings.`);
   }
   if (sessionToken !== undefined && sessionToken !== null && typeof sessionToken !== "string") {
-    throw new TypeError(`${name}: \`credentials.sessionToken\` must be a string.`);
+    throw configError(`${name}: \`credentials.sessionToken\` must be a string.`);
   }
   return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
 }
 
 /** What both flavours share: bucket, URL lifetime, public base URL, caching and timeouts. */
 function commonOptions(name, config) {
-  if (typeof config.bucketName !== "string" || config.bucketName === "") {
-    throw new TypeError(`${name}: \`bucketName\` must be a non-empty string.`);
+  // JS types are checked here (only JS sees them); values (an empty bucket, the URL lifetime's
+  // range, which endpoint R2 needs) are checked once, natively, in `S3Config::from_options`.
+  if (typeof config.bucketName !== "string") {
+    throw configError(`${name}: \`bucketName\` must be a non-empty string.`);
   }
   if (config.forcePathStyle !== undefined && typeof config.forcePathStyle !== "boolean") {
-    throw new TypeError(`${name}: \`forcePathStyle\` must be a boolean.`);
+    throw configError(`${name}: \`forcePathStyle\` must be a boolean.`);
   }
   if (config.cache !== undefined && typeof config.cache !== "boolean") {
-    throw new TypeError(`${name}: \`cache\` must be a boolean.`);
+    throw configError(`${name}: \`cache\` must be a boolean.`);
   }
   return {
     bucketName: config.bucketName,
-    expiresIn: optionalInteger(name, config, "expiresIn", 1, 604800),
+    expiresIn: optionalCount(name, config, "expiresIn"),
     publicBaseUrl: optionalString(name, config, "publicBaseUrl"),
     cache: config.cache,
     connectTimeoutMs: optionalInteger(name, config, "connectTimeoutMs", 1, 600000),
@@ -54,10 +59,20 @@ function commonOptions(name, config) {
   };
 }
 
+/** `option` once the native side accepts it (its checks throw here, when the factory is called). */
+function checked(option) {
+  try {
+    native.checkS3StorageOption(JSON.stringify(option));
+  } catch (error) {
+    throw fromNative(error);
+  }
+  return option;
+}
+
 /** Native options of `s3Storage(config)`, with `@hot-updater/aws`'s environment fallbacks. */
 function s3StorageOption(config) {
   const name = "s3Storage";
-  if (!config || typeof config !== "object") throw new TypeError(`${name}: a config object is required.`);
+  if (!config || typeof config !== "object") throw configError(`${name}: a config object is required.`);
   const endpoint = endpointString(name, config.endpoint) ?? env("AWS_ENDPOINT_URL");
   let forcePathStyle = config.forcePathStyle;
   if (forcePathStyle === undefined && TRUTHY.has((env("AWS_S3_FORCE_PATH_STYLE") ?? "").toLowerCase())) forcePathStyle = true;
@@ -66,26 +81,25 @@ function s3StorageOption(config) {
     credentials = { accessKeyId: env("AWS_ACCESS_KEY_ID"), secretAccessKey: env("AWS_SECRET_ACCESS_KEY"), sessionToken: env("AWS_SESSION_TOKEN") };
   }
   if (config.region !== undefined && typeof config.region !== "string") {
-    throw new TypeError(`${name}: \`region\` must be a string (region providers are not supported natively).`);
+    throw configError(`${name}: \`region\` must be a string (region providers are not supported natively).`);
   }
-  return {
+  return checked({
     kind: "s3",
     ...commonOptions(name, config),
     region: config.region || env("AWS_REGION"),
     endpoint,
     forcePathStyle,
     credentials,
-  };
+  });
 }
 
 /** Native options of `r2Storage(config)` (R2's S3 API; no environment fallbacks, like upstream). */
 function r2StorageOption(config) {
   const name = "r2Storage";
-  if (!config || typeof config !== "object") throw new TypeError(`${name}: a config object is required.`);
+  if (!config || typeof config !== "object") throw configError(`${name}: a config object is required.`);
   const endpoint = endpointString(name, config.endpoint);
   const accountId = optionalString(name, config, "accountId");
-  if (!endpoint && !accountId) throw new TypeError(`${name}: \`accountId\` or \`endpoint\` is required.`);
-  return {
+  return checked({
     kind: "r2",
     ...commonOptions(name, config),
     accountId,
@@ -95,7 +109,7 @@ function r2StorageOption(config) {
     // Without credentials (upstream's deprecated Wrangler mode) every runtime call fails with
     // upstream's message.
     credentials: credentialsOption(name, config.credentials),
-  };
+  });
 }
 
 module.exports = { s3StorageOption, r2StorageOption };

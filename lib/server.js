@@ -1,7 +1,7 @@
 "use strict";
 
 const native = require("./binding.js");
-const { fromNative, messageOf } = require("./errors.js");
+const { fromNative, messageOf, configError } = require("./errors.js");
 const { markNative, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
@@ -11,12 +11,13 @@ const { jsonResponse } = require("./response.js");
 const { authOption, createGuard } = require("./auth.js");
 const { trustedHostsOption, withTrustedHosts } = require("./trusted-hosts.js");
 
-const HOT_UPDATER_SERVER_VERSION = "0.36.3";
+// Constants owned by the native core (src/napi/constants.rs), defined there once.
+const HOT_UPDATER_SERVER_VERSION = native.SERVER_VERSION;
 /** Marks objects made by this package's `createHotUpdater` (used by `hot-updater-rs/db`). */
 const INSTANCE = Symbol.for("hot-updater-rs/instance");
 const SDK_VERSION_HEADER = "Hot-Updater-SDK-Version";
 /** Bodies larger than this are answered with 413 before they are read. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = native.MAX_BODY_BYTES;
 
 /**
  * Request contexts live here while a request runs; the native side only sees their ids.
@@ -45,7 +46,7 @@ function isObjectContext(context) {
 const STALE = { "Hot-Updater-Snapshot": "stale" };
 
 /** The JSON text of the native placeholder for `fileUrl` (see `service::FILE_URL_PLACEHOLDER`). */
-const FILE_URL_PLACEHOLDER = JSON.stringify("\u0000hot-updater-rs:fileUrl\u0000");
+const FILE_URL_PLACEHOLDER = JSON.stringify(native.FILE_URL_PLACEHOLDER);
 
 function isHttpUrl(url) {
   try {
@@ -229,14 +230,14 @@ function nativeDatabase(name, option) {
 /** Native SQLite database (bundled SQLite, no extra install). `path` may be `:memory:`. */
 function sqliteDatabase(config = {}) {
   if (!config || typeof config.path !== "string" || config.path === "") {
-    throw new Error('sqliteDatabase: `path` must be a non-empty string (a file path or ":memory:").');
+    throw configError('sqliteDatabase: `path` must be a non-empty string (a file path or ":memory:").', Error);
   }
   return nativeDatabase("sqlite", { kind: "sqlite", path: config.path, ...poolOptions(config) });
 }
 
 function serverDatabase(kind, name, config) {
   if (!config || typeof config.connectionString !== "string" || config.connectionString === "") {
-    throw new Error(`${name}: \`connectionString\` must be a non-empty string.`);
+    throw configError(`${name}: \`connectionString\` must be a non-empty string.`, Error);
   }
   return nativeDatabase(kind === "postgres" ? "postgresql" : "mysql", { kind, connectionString: config.connectionString, ...poolOptions(config) });
 }

@@ -5,6 +5,8 @@
 // the client chose. The native side applies the same rule (`host_is_trusted` in
 // src/storage/file.rs) to the URLs in update checks.
 
+const { configError } = require("./errors.js");
+
 /** The answer to an untrusted Host (the text of `UNTRUSTED_HOST` in src/storage/file.rs). */
 const UNTRUSTED_HOST =
   "fileStorage: the request's Host is not in `trustedHosts`, so no download URL can be built from it; add the host to `trustedHosts` or set fileStorage's `publicBaseUrl`";
@@ -17,9 +19,9 @@ const UNTRUSTED_HOST =
 function trustedHostsOption(hosts) {
   if (hosts === undefined || hosts === null) return null;
   const shape = "createHotUpdater: `trustedHosts` must be an array of host names, each optionally with a port (e.g. [\"updates.example.com\", \"127.0.0.1:3000\"]).";
-  if (!Array.isArray(hosts)) throw new TypeError(shape);
+  if (!Array.isArray(hosts)) throw configError(shape);
   return hosts.map((entry) => {
-    if (typeof entry !== "string" || entry === "" || /[/?#@\s\\]/.test(entry)) throw new TypeError(`${shape} Got ${JSON.stringify(entry)}.`);
+    if (typeof entry !== "string" || entry === "" || /[/?#@\s\\]/.test(entry)) throw configError(`${shape} Got ${JSON.stringify(entry)}.`);
     const m = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry);
     let hostname = null;
     try {
@@ -28,7 +30,7 @@ function trustedHostsOption(hosts) {
       hostname = null;
     }
     const port = m && m[2] !== undefined ? Number(m[2]) : null;
-    if (hostname === null || hostname === "" || (port !== null && (port < 1 || port > 65535))) throw new TypeError(`${shape} Got ${JSON.stringify(entry)}.`);
+    if (hostname === null || hostname === "" || (port !== null && (port < 1 || port > 65535))) throw configError(`${shape} Got ${JSON.stringify(entry)}.`);
     return port === null ? hostname : `${hostname}:${port}`;
   });
 }

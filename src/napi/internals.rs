@@ -3,7 +3,9 @@
 
 use napi_derive::napi;
 
+use super::server::to_napi;
 use crate::core::{collate, jsnum, rollout, semver};
+use crate::error::Error;
 
 /// `semverSatisfies(targetAppVersion, clientVersion)`.
 #[napi(catch_unwind)]
@@ -45,6 +47,6 @@ pub fn decode_uri_component(s: String) -> Option<String> {
 /// Upstream's persistence constraints on a bundle given as JSON; throws the same messages.
 #[napi(catch_unwind)]
 pub fn check_bundle_constraints(bundle_json: String) -> napi::Result<()> {
-    let value: serde_json::Value = serde_json::from_str(&bundle_json).map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    crate::core::constraints::check_bundle_json(&value).map_err(|e| napi::Error::from_reason(e.message))
+    let value: serde_json::Value = serde_json::from_str(&bundle_json).map_err(|e| to_napi(Error::bad_request(e.to_string())))?;
+    crate::core::constraints::check_bundle_json(&value).map_err(to_napi)
 }

@@ -1,6 +1,7 @@
 //! The napi binding: the only module that imports napi.
 
 pub mod bridge;
+pub mod constants;
 pub mod files;
 pub mod internals;
 pub mod options;

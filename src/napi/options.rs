@@ -16,7 +16,7 @@ use crate::http::Routes;
 use crate::storage::gcs::{GcsOptions, GcsStorage};
 use crate::storage::js::JsStorage;
 use crate::storage::s3::S3Storage;
-use crate::storage::s3_config::{Flavor, S3Options};
+use crate::storage::s3_config::{Flavor, S3Config, S3Options};
 use crate::storage::supabase::{SupabaseOptions, SupabaseStorage};
 use crate::storage::{Storage, Storages};
 
@@ -184,4 +184,18 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
     };
     Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list, bridge.clone()) })
+}
+
+/// Checks the options of `s3Storage(...)` / `r2Storage(...)` when the factory is called, so a
+/// broken config throws there (as upstream's does) while the checks live once, in `S3Config`.
+#[napi_derive::napi(catch_unwind)]
+pub fn check_s3_storage_option(option_json: String) -> napi::Result<()> {
+    let option: StorageOption =
+        serde_json::from_str(&option_json).map_err(|e| super::server::to_napi(Error::config(format!("Invalid storage options: {e}"))))?;
+    let result = match option {
+        StorageOption::S3(o) => S3Config::from_options(Flavor::S3, o).map(drop),
+        StorageOption::R2(o) => S3Config::from_options(Flavor::R2, o).map(drop),
+        _ => Err(Error::config("checkS3StorageOption: not an s3 or r2 option")),
+    };
+    result.map_err(super::server::to_napi)
 }

@@ -79,7 +79,12 @@ impl NativeHotUpdater {
     pub fn new(options_json: String, bridge: Option<BridgeJsFn>) -> napi::Result<Self> {
         let js: Option<Arc<dyn JsCall>> = match bridge {
             Some(f) => {
-                let tsfn = f.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+                let tsfn = f
+                    .build_threadsafe_function()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .build()
+                    .map_err(|e| to_napi(Error::internal(format!("Cannot create the JS plugin bridge: {}", e.reason))))?;
                 Some(Arc::new(NapiBridge { tsfn }))
             }
             None => None,
