@@ -5,10 +5,12 @@
 //! - a successful write through this process clears the snapshot at once; a write that failed
 //!   in a way that may have committed keeps it and makes the next probe rebuild it;
 //! - at most once per `probe_interval`, a probe (one at a time, spawned on the runtime, bounded
-//!   by `probe_timeout`) asks the database for a cheap change marker; a different marker
-//!   rebuilds the snapshot (writes by other processes, replicas or tools writing to the
-//!   database directly). The request that finds a probe due waits for it, at most
-//!   `probe_timeout`, unless the database is already known to be unreachable;
+//!   by `probe_timeout`) asks the database for its change marker; a different marker rebuilds
+//!   the snapshot (writes by other processes, replicas or tools writing to the database
+//!   directly, rows updated in place included: see `sql::snapshot_queries`). The request that
+//!   finds a probe due waits for it, at most `probe_timeout`, unless the database is already
+//!   known to be unreachable. A marker that is slow to read spaces the probes out (at most a
+//!   tenth of the time, at least once per five intervals);
 //! - whatever the marker says, nothing older than `max_age` is served;
 //! - when the database cannot be reached, the last good snapshot keeps answering for
 //!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`); writes are refused at once
@@ -62,10 +64,26 @@ const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How much longer than a probe's own timeout a request waits for the probe's verdict.
 const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
 
+/// A marker that takes `d` to read is read at most once per `PROBE_DUTY × d`, so that the probe
+/// keeps one database connection busy at most a tenth of the time (a MySQL checksum over a very
+/// large history takes a few hundred milliseconds)...
+const PROBE_DUTY: u32 = 10;
+
+/// ...but never less often than once per this many probe intervals.
+const PROBE_SPACING_LIMIT: u32 = 5;
+
+/// When the probe after one whose marker took `took` is due.
+fn probe_spacing(opts: &SnapshotOptions, took: Duration) -> Duration {
+    took.saturating_mul(PROBE_DUTY).clamp(opts.probe_interval, opts.probe_interval.saturating_mul(PROBE_SPACING_LIMIT))
+}
+
 struct State {
     partitions: HashMap<(String, String), Arc<Partition>>,
     marker: Option<String>,
     checked_at: Option<Instant>,
+    /// How long after `checked_at` the next probe is due: `probe_interval`, or more when the
+    /// marker is slow to read (see [`probe_spacing`]).
+    spacing: Duration,
     built_at: Instant,
     healthy_at: Instant,
     /// The last probe failed: answers come from a snapshot that could not be checked.
@@ -81,6 +99,12 @@ struct State {
     /// swapped in, entering or leaving the stale state. Answers cached under one epoch (see
     /// [`Database::answers_epoch`]) are reused only while it lasts.
     epoch: u64,
+}
+
+impl State {
+    fn probe_due(&self) -> bool {
+        self.checked_at.is_none_or(|t| t.elapsed() >= self.spacing)
+    }
 }
 
 type ProbeFuture = Shared<BoxFuture<'static, ()>>;
@@ -113,6 +137,7 @@ impl SnapshotDatabase {
             partitions: HashMap::new(),
             marker: None,
             checked_at: None,
+            spacing: opts.probe_interval,
             built_at: now,
             healthy_at: now,
             stale: false,
@@ -161,7 +186,7 @@ impl Core {
     }
 
     fn probe_due(&self) -> bool {
-        self.read().checked_at.is_none_or(|t| t.elapsed() >= self.opts.probe_interval)
+        self.read().probe_due()
     }
 
     fn is_down(&self) -> bool {

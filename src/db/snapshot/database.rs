@@ -44,7 +44,7 @@ impl Database for SnapshotDatabase {
 
     fn update_info_now(&self, args: &UpdateArgs) -> Option<UpdateLookup> {
         let s = self.core.read();
-        if s.checked_at.is_none_or(|t| t.elapsed() >= self.core.opts.probe_interval) {
+        if s.probe_due() {
             return None;
         }
         let partition = Arc::clone(s.partitions.get(&(args.platform.clone(), args.channel.clone()))?);
@@ -55,7 +55,7 @@ impl Database for SnapshotDatabase {
 
     fn answers_epoch(&self) -> Option<u64> {
         let s = self.core.read();
-        let fresh = !s.stale && s.checked_at.is_some_and(|t| t.elapsed() < self.core.opts.probe_interval);
+        let fresh = !s.stale && !s.probe_due();
         fresh.then_some(s.epoch)
     }
 

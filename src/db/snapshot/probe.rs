@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use futures::future::FutureExt;
 
-use super::{log_line, Core, ProbeFuture, State, PROBE_VERDICT_MARGIN, REBUILD_TIMEOUT};
+use super::{log_line, probe_spacing, Core, ProbeFuture, State, PROBE_VERDICT_MARGIN, REBUILD_TIMEOUT};
 use crate::db::partition::Partition;
 use crate::error::Error;
 
@@ -78,6 +78,7 @@ impl Core {
     }
 
     async fn probe_once(&self) {
+        let started = Instant::now();
         let marker = self.bounded(self.opts.probe_timeout, self.inner.change_marker()).await;
         let now = Instant::now();
         let mut log = None;
@@ -86,6 +87,7 @@ impl Core {
             s.checked_at = Some(now);
             match marker {
                 Ok(m) => {
+                    s.spacing = probe_spacing(&self.opts, now - started);
                     let changed = s.stale || s.rebuild_due || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
                     if s.stale {
                         log = Some("database reachable again; update checks are fresh".to_string());
@@ -99,6 +101,8 @@ impl Core {
                     changed.then(|| (s.generation, s.partitions.keys().cloned().collect::<Vec<_>>()))
                 }
                 Err(e) => {
+                    // An outage is watched at the plain interval.
+                    s.spacing = self.opts.probe_interval;
                     log = self.record_failure(&mut s, &e);
                     None
                 }

@@ -208,3 +208,12 @@ async fn a_poisoned_lock_does_not_stop_answers_or_invalidation() {
     snap.insert_bundle(&bundle(2), Ctx::default()).await.unwrap();
     assert_eq!(check(&snap).await.0.as_deref(), bundle(2)["id"].as_str(), "invalidation still works");
 }
+
+#[test]
+fn slow_markers_space_the_probes_out_within_limits() {
+    let opts = SnapshotOptions { probe_interval: Duration::from_secs(1), ..SnapshotOptions::default() };
+    let spacing = |ms| super::probe_spacing(&opts, Duration::from_millis(ms));
+    assert_eq!(spacing(2), Duration::from_secs(1), "a cheap marker: the plain interval");
+    assert_eq!(spacing(250), Duration::from_millis(2500), "a tenth of the time");
+    assert_eq!(spacing(1500), Duration::from_secs(5), "never less often than five intervals");
+}

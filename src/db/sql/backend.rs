@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use super::database::SqlDatabase;
+use super::dialect::{pg_accepts_uuid, Provider};
 use super::errors::is_transient;
 use super::queries;
 use super::snapshot_queries;
@@ -73,6 +74,11 @@ impl Database for SqlDatabase {
 
     async fn get_bundle_by_id(&self, id: &str, _ctx: Ctx) -> Result<Option<Bundle>> {
         let handle = self.ready().await?;
+        // Found nowhere, as on SQLite and MySQL (a device's malformed bundle id must not turn
+        // its update check into an error).
+        if self.provider == Provider::Postgres && !pg_accepts_uuid(id) {
+            return Ok(None);
+        }
         let mut held = handle.pools.acquire(&self.shared).await?;
         queries::get_bundle(&mut held.exec(&self.shared), self.provider, id, false).await
     }
@@ -135,6 +141,9 @@ impl Database for SqlDatabase {
 
     async fn change_marker(&self) -> Result<Option<String>> {
         let handle = self.ready().await?;
+        if let Some(marker) = self.data_version_marker(&handle).await? {
+            return Ok(Some(marker));
+        }
         let mut held = handle.pools.acquire(&self.shared).await?;
         snapshot_queries::change_marker(&mut held.exec(&self.shared), self.provider).await.map(Some)
     }

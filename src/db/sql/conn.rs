@@ -105,6 +105,13 @@ impl Held {
     }
 }
 
+impl<'c> Exec<'c> {
+    /// Statements on a connection of its own, outside the pool (the change-marker connection).
+    pub fn sqlite(conn: &'c mut SqliteConnection, shared: &'c Shared) -> Exec<'c> {
+        Exec { conn: ConnRef::Sqlite(conn), shared }
+    }
+}
+
 impl Tx {
     pub fn exec<'c>(&'c mut self, shared: &'c Shared) -> Exec<'c> {
         let conn = match self {

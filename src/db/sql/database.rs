@@ -2,23 +2,29 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use sqlx::sqlite::SqliteConnection;
+use sqlx::Connection;
 use tokio::sync::OnceCell;
 
-use super::conn::{Pools, Shared};
+use super::conn::{Exec, Pools, Shared};
 use super::dialect::Provider;
 use super::errors::Redactor;
 use super::migrate::{self, read_version, readiness_error, MigrationOutcome};
-use super::pool::{self, SqlOptions, Target};
+use super::pool::{self, SqlOptions, Target, MEMORY_PATH};
 use super::schema::SCHEMA_VERSION;
+use super::snapshot_queries;
 use crate::error::Result;
 
 /// An open pool and whether its schema was found current.
 pub(super) struct Opened {
     pub pools: Pools,
     ready: AtomicBool,
+    /// SQLite files: the connection that reads `PRAGMA data_version` (opened by the first probe),
+    /// with its serial number, since its values mean nothing to another connection.
+    marker_conn: tokio::sync::Mutex<Option<(u64, SqliteConnection)>>,
 }
 
 /// Keeps the lazily opened pool alive for the duration of one operation.
@@ -42,6 +48,8 @@ pub struct SqlDatabase {
     options: SqlOptions,
     pub(super) shared: Shared,
     state: Mutex<Arc<OnceCell<Arc<Opened>>>>,
+    /// Numbers the `data_version` connections.
+    marker_serial: AtomicU64,
 }
 
 impl fmt::Debug for SqlDatabase {
@@ -59,6 +67,7 @@ impl SqlDatabase {
             options,
             shared: Shared { redactor, ..Shared::default() },
             state: Mutex::new(Arc::new(OnceCell::new())),
+            marker_serial: AtomicU64::new(0),
         }
     }
 
@@ -72,9 +81,11 @@ impl SqlDatabase {
     /// A PostgreSQL database, e.g. `postgres://user:pass@host:5432/db` (sqlx URL syntax, so
     /// `?options=-c%20search_path%3Dname` selects a schema). Auto-migration defaults to off.
     ///
-    /// Ids live in `uuid` columns, as upstream's schema has them: an id, cursor or
-    /// `minBundleId` that is not a UUID fails with Postgres' `invalid input syntax for type
-    /// uuid: "<value>"`, exactly the error (and HTTP 500) upstream's Kysely adapter gives.
+    /// Ids live in `uuid` columns, as upstream's schema has them. A bundle looked up by an id
+    /// that is not a UUID is simply not found, and an update check with such a `bundleId` or
+    /// `minBundleId` is answered as on SQLite and MySQL (upstream's Kysely adapter answers 500);
+    /// a cursor or a written id that is not a UUID fails with Postgres' `invalid input syntax
+    /// for type uuid: "<value>"`, as upstream's does.
     pub fn postgres(url: &str, options: SqlOptions) -> Result<Self> {
         let redactor = Redactor::for_url(url);
         let target = Target::server(Provider::Postgres, url, &redactor)?;
@@ -121,7 +132,7 @@ impl SqlDatabase {
                 ready = true;
             }
         }
-        Ok(Opened { pools, ready: AtomicBool::new(ready) })
+        Ok(Opened { pools, ready: AtomicBool::new(ready), marker_conn: tokio::sync::Mutex::new(None) })
     }
 
     /// The pool, opened (and auto-migrated) on first use.
@@ -149,6 +160,36 @@ impl SqlDatabase {
         Ok(handle)
     }
 
+    /// SQLite files: `PRAGMA data_version` on the connection kept for it, tagged with that
+    /// connection's serial number (a reopened connection counts from its own start). `None` for
+    /// other targets and for `:memory:`, which no other connection can write.
+    pub(super) async fn data_version_marker(&self, handle: &Handle) -> Result<Option<String>> {
+        let Target::Sqlite { path } = &self.target else { return Ok(None) };
+        if path == MEMORY_PATH {
+            return Ok(None);
+        }
+        let mut slot = handle.marker_conn.lock().await;
+        if slot.is_none() {
+            let conn = pool::open_sqlite_connection(path, &self.options, &self.shared.redactor).await?;
+            *slot = Some((self.marker_serial.fetch_add(1, Ordering::Relaxed), conn));
+        }
+        let Some((serial, conn)) = slot.as_mut() else { return Ok(None) };
+        let serial = *serial;
+        match snapshot_queries::data_version(&mut Exec::sqlite(conn, &self.shared)).await {
+            Ok(version) => Ok(Some(format!("{serial}.{version}"))),
+            Err(err) => {
+                // Reopened by the next probe.
+                *slot = None;
+                Err(err)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_memory(&self) -> bool {
+        matches!(&self.target, Target::Sqlite { path } if path == MEMORY_PATH)
+    }
+
     /// Closes the pool; the next call opens a new one.
     pub async fn close_pool(&self) {
         let old = {
@@ -156,6 +197,9 @@ impl SqlDatabase {
             std::mem::replace(&mut *state, Arc::new(OnceCell::new()))
         };
         if let Some(opened) = old.get() {
+            if let Some((_, conn)) = opened.marker_conn.lock().await.take() {
+                let _ = conn.close().await;
+            }
             opened.pools.close().await;
         }
     }

@@ -57,7 +57,9 @@ impl Provider {
     /// `uuid` or writing a `json` column needs an explicit cast. For `uuid` this mirrors what
     /// upstream gets from node-postgres (untyped parameters that Postgres infers as `uuid`): a
     /// value that is not a UUID fails with Postgres' own `invalid input syntax for type uuid:
-    /// "<value>"`, which upstream answers as a 500 with that message, and so do we.
+    /// "<value>"`, which upstream answers as a 500 with that message, and so do we, except where
+    /// a device's ids are compared (update checks and lookups by id check [`pg_accepts_uuid`]
+    /// first and answer as SQLite and MySQL do).
     pub fn placeholder(self, n: usize, slot: Slot) -> String {
         match self {
             Provider::Sqlite | Provider::MySql => "?".to_string(),
@@ -136,6 +138,31 @@ impl Provider {
     }
 }
 
+/// Whether PostgreSQL's `uuid` input accepts `text` (its `uuid_in` grammar: optional braces,
+/// 32 hex digits, a hyphen allowed after any group of four). Anything else cannot be in a `uuid`
+/// column, so a lookup of it finds nothing without asking (Postgres would refuse the literal).
+pub fn pg_accepts_uuid(text: &str) -> bool {
+    let b = text.as_bytes();
+    let braces = b.first() == Some(&b'{');
+    let mut i = usize::from(braces);
+    for byte in 0..16 {
+        if !b.get(i).is_some_and(u8::is_ascii_hexdigit) || !b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) {
+            return false;
+        }
+        i += 2;
+        if byte % 2 == 1 && byte < 15 && b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    if braces {
+        if b.get(i) != Some(&b'}') {
+            return false;
+        }
+        i += 1;
+    }
+    i == b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +174,32 @@ mod tests {
         assert_eq!(Provider::Postgres.placeholder(2, Slot::Uuid), "$2::uuid");
         assert_eq!(Provider::Postgres.placeholder(4, Slot::Json), "$4::json");
         assert_eq!(Provider::Postgres.placeholder(5, Slot::Text), "$5");
+    }
+
+    #[test]
+    fn uuid_spellings_postgres_accepts() {
+        for ok in [
+            "01900000-0000-7000-8000-000000000001",
+            "{0190000000007000800000000000000A}",
+            "0190-0000-0000-7000-8000-0000-0000-0001",
+            "00000000000000000000000000000000",
+        ] {
+            assert!(pg_accepts_uuid(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "not-a-uuid",
+            "-01900000-0000-7000-8000-000000000001",
+            "01900000-0000-7000-8000-000000000001-",
+            "0190--0000-7000-8000-000000000001",
+            "019-00000-0000-7000-8000-000000000001",
+            "{01900000-0000-7000-8000-000000000001",
+            "01900000-0000-7000-8000-00000000000g",
+            " 01900000-0000-7000-8000-000000000001",
+            "01900000-0000-7000-8000-0000000000011",
+        ] {
+            assert!(!pg_accepts_uuid(bad), "{bad}");
+        }
     }
 
     #[test]

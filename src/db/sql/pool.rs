@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Executor;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Executor};
 
 use super::conn::Pools;
 use super::dialect::Provider;
@@ -135,6 +135,22 @@ fn open_failure(target: &Target, err: sqlx::Error, redactor: &Redactor) -> Error
     out
 }
 
+fn sqlite_file_options(path: &str, options: &SqlOptions) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(millis(options.busy_timeout_ms, 5_000))
+}
+
+/// One SQLite connection outside the pool, for `PRAGMA data_version`, which only reports
+/// commits made by other connections: one that never writes and is never shared sees them all.
+pub async fn open_sqlite_connection(path: &str, options: &SqlOptions, redactor: &Redactor) -> Result<SqliteConnection> {
+    let target = Target::Sqlite { path: path.to_string() };
+    sqlite_file_options(path, options).connect().await.map_err(|e| open_failure(&target, e, redactor))
+}
+
 /// Opens the pool for `target` (the first connection is made now, so failures surface here).
 pub async fn open(target: &Target, options: &SqlOptions, redactor: &Redactor) -> Result<Pools> {
     let fail = |e| open_failure(target, e, redactor);
@@ -150,14 +166,8 @@ pub async fn open(target: &Target, options: &SqlOptions, redactor: &Redactor) ->
             if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| Error::database(format!("Cannot create the directory of SQLite database {path}: {e}")))?;
             }
-            let connect = SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(millis(options.busy_timeout_ms, 5_000));
             let pool: SqlitePoolOptions = pool_options(options, 4);
-            Ok(Pools::Sqlite(pool.connect_with(connect).await.map_err(fail)?))
+            Ok(Pools::Sqlite(pool.connect_with(sqlite_file_options(path, options)).await.map_err(fail)?))
         }
         Target::Postgres { options: connect, .. } => {
             let pool: PgPoolOptions = pool_options(options, 10);

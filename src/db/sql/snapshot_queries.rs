@@ -30,23 +30,54 @@ pub async fn partition(exec: &mut Exec<'_>, provider: Provider, platform: &str, 
     rows.iter().map(row_to_snapshot_bundle).collect()
 }
 
+/// The change marker of a server database (and of an in-memory SQLite database, which only this
+/// process can write): anything that changes an update answer changes it, including a row
+/// updated in place by another tool. SQLite files use [`data_version`] instead.
+///
+/// - PostgreSQL: every inserted or updated row version carries the id of the transaction that
+///   wrote it (`xmin`), so the count with the sum and maximum of `xmin` changes with every
+///   insert, update and delete; one sequential read of the system column, no text at all.
+/// - MySQL/MariaDB have no such column: a checksum of the columns update answers read (the
+///   ones the snapshot keeps): the sum of each row's CRC-32, with the count.
+/// - The revision row (bumped by every write through hot-updater-rs) is read on every engine.
 pub async fn change_marker(exec: &mut Exec<'_>, provider: Provider) -> Result<String> {
     let key = provider.key_column();
-    let max_id = match provider {
-        // PostgreSQL has no max() over uuid.
-        Provider::Postgres => "max(id::text)",
-        Provider::Sqlite | Provider::MySql => "max(id)",
+    let digest = match provider {
+        Provider::Postgres => "(select count(*)::text || '.' || coalesce(sum(xmin::text::bigint), 0)::text || '.' || \
+             coalesce(max(xmin::text::bigint), 0)::text from bundles)"
+            .to_string(),
+        Provider::MySql => format!("(select concat_ws('.', count(*), coalesce(sum(crc32({})), 0)) from bundles)", mysql_row_text()),
+        Provider::Sqlite => "(select count(*) || '.' || coalesce(max(id), '') from bundles)".to_string(),
     };
-    let sql = format!(
-        "select (select count(*) from bundles) as total, (select {max_id} from bundles) as last_id, \
-         (select value from private_hot_updater_settings where {key} = '{REVISION_KEY}') as revision"
-    );
+    let sql = format!("select {digest} as digest, (select value from private_hot_updater_settings where {key} = '{REVISION_KEY}') as revision");
     let rows = exec.fetch_all(&super::stmt::raw(sql)).await?;
     let Some(row) = rows.first() else { return Ok(String::new()) };
-    let total = row.opt_int("total")?.unwrap_or(0);
-    let last = row.opt_text("last_id")?.unwrap_or_default();
+    let digest = row.opt_text("digest")?.unwrap_or_default();
     let revision = row.opt_text("revision")?.unwrap_or_default();
-    Ok(format!("{total}|{last}|{revision}"))
+    Ok(format!("{digest}|{revision}"))
+}
+
+/// One MySQL row's update-relevant columns as one string: `concat_ws` skips NULLs, so which
+/// nullable columns are NULL is added as a bit mask (a value moving from one nullable column to
+/// the next still changes the text).
+fn mysql_row_text() -> String {
+    let nullable = ["message", "target_app_version", "fingerprint_hash", "target_cohorts", "manifest_storage_uri"];
+    let mask: Vec<String> = nullable.iter().enumerate().map(|(i, c)| format!("({c} is null) * {}", 1 << i)).collect();
+    format!(
+        "concat_ws('|', id, platform, channel, enabled, should_force_update, file_hash, storage_uri, rollout_cohort_count, \
+         message, target_app_version, fingerprint_hash, {}, {})",
+        Provider::MySql.json_expr("target_cohorts"),
+        mask.join(" + ")
+    )
+}
+
+/// SQLite's `PRAGMA data_version` on the connection kept for it: it changes whenever another
+/// connection (of this process or any other, hot-updater-rs or not) commits to the file, which
+/// covers every change, in place or not, for the price of reading the file's header.
+pub async fn data_version(exec: &mut Exec<'_>) -> Result<i64> {
+    let rows = exec.fetch_all(&super::stmt::raw("pragma data_version".to_string())).await?;
+    let Some(row) = rows.first() else { return Ok(0) };
+    Ok(row.opt_int("data_version")?.unwrap_or(0))
 }
 
 /// Records a new revision (inside the write's transaction).

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use super::conn::Exec;
-use super::dialect::Provider;
+use super::dialect::{pg_accepts_uuid, Provider};
 use super::queries::{fetch_bundles, load_patches, select_bundles};
 use super::stmt::SqlBuilder;
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs};
@@ -27,13 +27,16 @@ use crate::db::UpdateLookup;
 use crate::error::Result;
 
 /// ` where enabled = ? and platform = ? and channel = ? [and bundles.id >= ?]`.
-fn push_scope(b: &mut SqlBuilder, args: &UpdateArgs) {
+fn push_scope(b: &mut SqlBuilder, provider: Provider, args: &UpdateArgs) {
     b.push(" where enabled = ").boolean(true);
     b.push(" and platform = ").text(Some(&args.platform));
     b.push(" and channel = ").text(Some(&args.channel));
     // Upstream always compares with `minBundleId` (defaulted to the nil UUID); an empty one
     // (unreachable over HTTP, which answers 400) bounds nothing, so it is left out.
-    if !args.min_bundle_id.is_empty() {
+    // On PostgreSQL a `minBundleId` that is not a UUID cannot be compared in SQL; the predicate
+    // re-applied in Rust compares it as text, exactly as the snapshot does.
+    let comparable = provider != Provider::Postgres || pg_accepts_uuid(&args.min_bundle_id);
+    if !args.min_bundle_id.is_empty() && comparable {
         b.push(" and bundles.id >= ").uuid(&args.min_bundle_id);
     }
 }
@@ -42,7 +45,7 @@ fn push_scope(b: &mut SqlBuilder, args: &UpdateArgs) {
 async fn compatible_versions(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<Vec<String>> {
     let mut b = SqlBuilder::new(provider);
     b.push(&format!("select distinct {} as target_app_version from bundles", provider.exact_text_expr("target_app_version")));
-    push_scope(&mut b, args);
+    push_scope(&mut b, provider, args);
     b.push(" and target_app_version is not null");
     let rows = exec.fetch_all(&b.finish()).await?;
     let mut out: Vec<String> = Vec::new();
@@ -59,7 +62,7 @@ async fn compatible_versions(exec: &mut Exec<'_>, provider: Provider, args: &Upd
 /// already known to accept the client (empty for the fingerprint strategy).
 async fn candidate_rows(exec: &mut Exec<'_>, provider: Provider, args: &UpdateArgs) -> Result<(Vec<Bundle>, Vec<String>)> {
     let mut b = select_bundles(provider);
-    push_scope(&mut b, args);
+    push_scope(&mut b, provider, args);
     let mut versions = Vec::new();
     match args.strategy {
         Strategy::AppVersion => {

@@ -46,6 +46,7 @@ macro_rules! schema_tests {
         schema_tests!(@each $kind, super::harness::manual();
             readiness_then_migrate_from_empty, migrate_from_0_21_0, migrate_from_0_29_0,
             unsupported_version_is_refused, update_check_query_budget, ids_that_are_not_uuids,
+            change_marker_sees_in_place_updates,
         );
         schema_tests!(@each $kind, crate::db::sql::SqlOptions::default(); default_options);
     };

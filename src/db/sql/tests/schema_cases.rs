@@ -131,12 +131,43 @@ pub async fn update_check_query_budget(db: Arc<SqlDatabase>) {
 
 pub async fn ids_that_are_not_uuids(db: Arc<SqlDatabase>) {
     db.migrator().migrate().await.unwrap();
-    let result = db.get_bundle_by_id("not-a-uuid", Ctx::default()).await;
+    // Not found on every engine (upstream's Kysely adapter fails on PostgreSQL, where Postgres
+    // refuses the literal; a device's malformed id must not fail its update check).
+    for id in ["not-a-uuid", "", "0190-", "{01900000-0000-7000-8000-000000000001", "01900000-0000-7000-8000-00000000000g"] {
+        assert_eq!(db.get_bundle_by_id(id, Ctx::default()).await.unwrap(), None, "{id}");
+    }
+    // Every spelling Postgres accepts still reaches the database (and finds nothing here).
+    for id in ["{01900000-0000-7000-8000-000000000001}", "0190000000007000800000000000000A", "0190-0000-0000-7000-8000-0000-0000-0001"] {
+        assert_eq!(db.get_bundle_by_id(id, Ctx::default()).await.unwrap(), None, "{id}");
+    }
     if db.provider() == Provider::Postgres {
-        // Upstream (node-postgres) fails the same way: Postgres refuses the literal.
-        let err = result.unwrap_err();
+        // A write names its own id: Postgres refuses the literal, as with upstream.
+        let err = db.delete_bundle("not-a-uuid", Ctx::default()).await.unwrap_err();
         assert_eq!(err.message, "invalid input syntax for type uuid: \"not-a-uuid\"");
-    } else {
-        assert_eq!(result.unwrap(), None);
+    }
+}
+
+pub async fn change_marker_sees_in_place_updates(db: Arc<SqlDatabase>) {
+    db.migrator().migrate().await.unwrap();
+    insert(&*db, &[bundle(1, json!({})), bundle(2, json!({}))]).await;
+    let mut last = db.change_marker().await.unwrap();
+    assert_eq!(db.change_marker().await.unwrap(), last, "nothing changed");
+    if db.is_memory() {
+        // Nothing but this process can write a private in-memory database.
+        return;
+    }
+    // In place, by "another tool": the count and the highest id stay, no revision is written.
+    for sql in [
+        "update bundles set rollout_cohort_count = 10",
+        "update bundles set message = 'changed'",
+        "update bundles set target_app_version = '2.x'",
+        "update bundles set fingerprint_hash = 'f'",
+        "update bundles set storage_uri = 's3://b/other.zip'",
+    ] {
+        exec_raw(&db, sql).await;
+        let next = db.change_marker().await.unwrap();
+        assert_ne!(next, last, "{sql}");
+        assert_eq!(db.change_marker().await.unwrap(), next, "{sql}: stable afterwards");
+        last = next;
     }
 }
