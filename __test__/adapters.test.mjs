@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { createHotUpdater as upstreamCreateHotUpdater } from "@hot-updater/server";
 import { createHotUpdater } from "../index.mjs";
 import { adapterMatrix, drizzleOnBetterSqlite, startMongo } from "./helpers/adapters.mjs";
+import { removePrismaClients } from "./helpers/prisma.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { makeApiRequests, makeBundles, makeUpdateRequests, smallBundle } from "./helpers/fixtures.mjs";
 import { methodCalls, mutationRequests, send } from "./helpers/adapter-corpus.mjs";
@@ -23,6 +24,7 @@ const OPTIONS = { basePath: "/hot-updater", routes: { updateCheck: true, bundles
 // Ports of this file's two SecantusDB servers (other files use others).
 const MONGO_PORTS = { "replica set": 27161, standalone: 27162 };
 
+after(removePrismaClients);
 const HAS_MONGO = existsSync(new URL("../.cache/secantus-venv/bin/secantusd-py", import.meta.url));
 const mongo = {};
 if (HAS_MONGO) {
