@@ -19,6 +19,7 @@ import { defineUpdateInfoCases, rolloutPosition } from "./suites/update-info.mjs
 import { defineSemverCases } from "./suites/semver.mjs";
 import { defineBundleMethodCases } from "./suites/bundle-methods.mjs";
 import { defineHandlerCases } from "./suites/handler.mjs";
+import { bundleMethodsTarget, updateInfoTarget } from "./helpers/suite-targets.mjs";
 
 const DEFAULTS = { basePath: "/hot-updater", routes: { updateCheck: true, bundles: true } };
 
@@ -112,35 +113,6 @@ const BACKENDS = [
     }),
   },
 ];
-
-// ---- adapters from a server to what each suite expects ----
-async function wipe(hotUpdater) {
-  for (;;) {
-    const { data } = await hotUpdater.getBundles({ limit: 1000 });
-    if (data.length === 0) return;
-    for (const b of data) await hotUpdater.deleteBundleById(b.id);
-  }
-}
-
-const updateInfoTarget = (open) => async () => {
-  const { hotUpdater, close } = await open({});
-  return {
-    async getUpdateInfo(bundles, args) {
-      for (const b of bundles) await hotUpdater.insertBundle(b);
-      return hotUpdater.getUpdateInfo(args);
-    },
-    reset: () => wipe(hotUpdater),
-    close,
-  };
-};
-
-const METHODS = ["getBundleById", "getChannels", "insertBundle", "getBundles", "updateBundleById", "deleteBundleById"];
-const bundleMethodsTarget = (open) => async () => {
-  const { hotUpdater, close } = await open({});
-  const api = { close };
-  for (const m of METHODS) api[m] = hotUpdater[m].bind(hotUpdater);
-  return api;
-};
 
 // ---- the runs ----
 test("our rollout-position helper agrees with @hot-updater/core", async (t) => {

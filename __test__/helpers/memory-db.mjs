@@ -36,7 +36,7 @@ function matchesId(id, filter) {
   return true;
 }
 
-function matches(bundle, where = {}) {
+export function matches(bundle, where = {}) {
   if (where.channel !== undefined && bundle.channel !== where.channel) return false;
   if (where.platform !== undefined && bundle.platform !== where.platform) return false;
   if (where.enabled !== undefined && bundle.enabled !== where.enabled) return false;
@@ -48,7 +48,7 @@ function matches(bundle, where = {}) {
   return true;
 }
 
-function calculatePagination(total, limit, offset) {
+export function calculatePagination(total, limit, offset) {
   if (total === 0) {
     return { total: 0, hasNextPage: false, hasPreviousPage: false, currentPage: 1, totalPages: 0 };
   }

@@ -13,7 +13,7 @@ function jsonArrays(params) {
   return Array.isArray(params) ? params.map((p) => (Array.isArray(p) ? JSON.stringify(p) : p)) : params;
 }
 
-function shimmedPgPool(connectionString) {
+export function shimmedPgPool(connectionString) {
   const pool = new pg.Pool({ connectionString, max: 4 });
   const connect = pool.connect.bind(pool);
   pool.connect = async (...args) => {

@@ -151,25 +151,12 @@ impl Database for JsDatabase {
     }
 
     async fn get_bundles_json(&self, query: &BundleQuery, ctx: Ctx) -> Result<Value> {
-        // Upstream always hands the plugin an order (newest first unless asked otherwise) and
-        // sorts the page it gets back by that order with `localeCompare`.
+        // The plugin gets the order asked for (newest first unless told otherwise) and its page
+        // is returned as it comes, in the database's order: upstream's getBundles does not
+        // re-sort (only its update scan sorts, with `localeCompare`), so neither do we.
         let mut options = serde_json::to_value(query).map_err(|e| Error::internal(e.to_string()))?;
         options["orderBy"] = json!({ "field": "id", "direction": if query.descending { "desc" } else { "asc" } });
-        let mut page = self.call("db.getBundles", ctx, options.to_string(), String::new()).await?;
-        if let Some(data) = page.get_mut("data").and_then(Value::as_array_mut) {
-            fn id(v: &Value) -> &str {
-                v.get("id").and_then(Value::as_str).unwrap_or_default()
-            }
-            data.sort_by(|a, b| {
-                let order = locale_compare(id(a), id(b));
-                if query.descending {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-        }
-        Ok(page)
+        self.call("db.getBundles", ctx, options.to_string(), String::new()).await
     }
 
     async fn get_channels(&self, ctx: Ctx) -> Result<Vec<String>> {
