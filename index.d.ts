@@ -127,9 +127,9 @@ export type ChannelsResponse = DataResponse<{ channels: string[] }>;
 declare const nativeDatabaseBrand: unique symbol;
 declare const nativeStorageBrand: unique symbol;
 
-/** A native database configuration made by `sqliteDatabase()`, `postgresDatabase()` or `mysqlDatabase()`. */
+/** A native database configuration made by `sqliteDatabase()`, `postgresDatabase()`, `mysqlDatabase()` or `mongoDatabase()`. */
 export interface NativeDatabase {
-  readonly name: "sqlite" | "postgresql" | "mysql";
+  readonly name: "sqlite" | "postgresql" | "mysql" | "mongodb";
   readonly [nativeDatabaseBrand]: true;
 }
 
@@ -274,6 +274,29 @@ export declare function postgresDatabase(config: { connectionString: string } & 
 
 /** Native MySQL / MariaDB on upstream's schema. */
 export declare function mysqlDatabase(config: { connectionString: string } & SqlPoolOptions): NativeDatabase;
+
+/** Options of the native MongoDB database (all optional; they override the connection string's own). */
+export interface MongoDatabaseOptions {
+  /** A `mongodb://` connection string; its path names the database (`test` when it names none). `mongodb+srv://` is not supported. */
+  url: string;
+  /** `maxPoolSize` (default 10). */
+  maxConnections?: number;
+  /** `minPoolSize`. */
+  minConnections?: number;
+  /** `maxIdleTimeMS`. */
+  idleTimeoutMs?: number;
+  /** `connectTimeoutMS`. */
+  connectTimeoutMs?: number;
+  /** `serverSelectionTimeoutMS`: how long an operation waits for a usable server (default 30000). */
+  serverSelectionTimeoutMs?: number;
+  /** Create the collections and indexes on first use when the schema is missing or older (default false). */
+  autoMigrate?: boolean;
+  /** The update-check snapshot's freshness, or `false` to query the database on every check. */
+  snapshot?: SqlPoolOptions["snapshot"];
+}
+
+/** Native MongoDB on upstream's `mongoAdapter` layout (collections `bundles`, `bundle_patches`, `private_hot_updater_settings`). */
+export declare function mongoDatabase(config: MongoDatabaseOptions): NativeDatabase;
 
 /** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()` or `firebaseStorage()`; pass it in `storages`. */
 export interface NativeStorage {

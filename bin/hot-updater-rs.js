@@ -10,9 +10,11 @@ const USAGE = `usage: hot-updater-rs migrate --database <url> [--dry-run] [--con
        hot-updater-rs schema [--provider sqlite|postgresql|mysql] [--version latest]
 
   --database         an SQLite file (./data/hot-updater.db or sqlite:./file.db),
-                     postgres://user@host/db, or mysql://user@host/db (mariadb:// too)
-  --dry-run          print the SQL a migration would run; changes and creates nothing
-  --connect-timeout  seconds to wait for a PostgreSQL/MySQL connection (default 5)
+                     postgres://user@host/db, mysql://user@host/db (mariadb:// too),
+                     or mongodb://user@host/db
+  --dry-run          print the SQL (for MongoDB: the steps) a migration would run;
+                     changes and creates nothing
+  --connect-timeout  seconds to wait for a PostgreSQL/MySQL/MongoDB connection (default 5)
   --provider         schema: the SQL dialect (default sqlite)
   --version          schema: the schema version (default latest)
   -h, --help         this text`;
@@ -34,11 +36,16 @@ function sqlitePath(url) {
 
 /** The database the command runs on, or null for an SQLite file that a dry run must not create. */
 function databaseFrom(url, { dryRun, connectTimeoutMs }) {
-  const { sqliteDatabase, postgresDatabase, mysqlDatabase } = require("../index.js");
+  const { sqliteDatabase, postgresDatabase, mysqlDatabase, mongoDatabase } = require("../index.js");
   const pool = { autoMigrate: false, snapshot: false, maxConnections: 1, acquireTimeoutMs: connectTimeoutMs };
   if (/^postgres(ql)?:\/\//.test(url)) return postgresDatabase({ connectionString: url, ...pool });
   if (/^(mysql|mariadb):\/\//.test(url)) return mysqlDatabase({ connectionString: url.replace(/^mariadb:/, "mysql:"), ...pool });
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new UsageError(`unsupported database URL ${url.split("://")[0]}:// (use postgres://, mysql:// or an SQLite path)`);
+  if (/^mongodb:\/\//.test(url)) {
+    return mongoDatabase({ url, autoMigrate: false, snapshot: false, maxConnections: 1, serverSelectionTimeoutMs: connectTimeoutMs, connectTimeoutMs });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new UsageError(`unsupported database URL ${url.split("://")[0]}:// (use postgres://, mysql://, mongodb:// or an SQLite path)`);
+  }
   const path = sqlitePath(url);
   if (path !== ":memory:") {
     const folder = dirname(resolve(path));
@@ -52,7 +59,7 @@ function databaseFrom(url, { dryRun, connectTimeoutMs }) {
 }
 
 async function migrate(args) {
-  if (!args.database) throw new UsageError("--database is required (an SQLite path, postgres://… or mysql://…)");
+  if (!args.database) throw new UsageError("--database is required (an SQLite path, postgres://…, mysql://… or mongodb://…)");
   const seconds = args["connect-timeout"] === undefined ? 5 : Number(args["connect-timeout"]);
   if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--connect-timeout takes seconds between 0 and 600");
   const dryRun = Boolean(args["dry-run"]);

@@ -248,6 +248,21 @@ const postgresDatabase = (config) => serverDatabase("postgres", "postgresDatabas
 /** Native MySQL / MariaDB database (`mysql://user:pass@host:3306/db`). */
 const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", config);
 
+const MONGO_KEYS = ["maxConnections", "minConnections", "idleTimeoutMs", "connectTimeoutMs", "serverSelectionTimeoutMs", "autoMigrate", "snapshot"];
+
+/**
+ * Native MongoDB database on upstream's `mongoAdapter` layout. `url` is a `mongodb://`
+ * connection string; its path names the database (`test` when it names none, as `client.db()`).
+ */
+function mongoDatabase(config) {
+  if (!config || typeof config.url !== "string" || !/^mongodb:\/\//.test(config.url)) {
+    throw new Error("mongoDatabase: `url` must be a mongodb:// connection string.");
+  }
+  const option = { kind: "mongo", url: config.url };
+  for (const key of MONGO_KEYS) if (config[key] !== undefined) option[key] = config[key];
+  return nativeDatabase("mongodb", option);
+}
+
 /** A native storage marker: `resolveStorages` passes its hidden option to the native core. */
 function nativeStorage(name, supportedProtocol, option) {
   return markNative({ name, supportedProtocol }, option);
@@ -270,6 +285,7 @@ module.exports = {
   sqliteDatabase,
   postgresDatabase,
   mysqlDatabase,
+  mongoDatabase,
   s3Storage,
   r2Storage,
   supabaseStorage,

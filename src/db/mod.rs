@@ -3,9 +3,11 @@
 
 mod database;
 pub mod js;
+pub mod mongo;
 pub mod paginate;
 mod partition;
 pub mod query;
+pub mod shared;
 pub mod snapshot;
 pub mod sql;
 

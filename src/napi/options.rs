@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::bridge::JsCall;
 use crate::db::js::{JsDatabase, JsDatabaseInfo};
+use crate::db::mongo::{MongoDatabase, MongoOptions};
 use crate::db::snapshot::{SnapshotDatabase, SnapshotOptions};
 use crate::db::sql::{SqlDatabase, SqlOptions};
 use crate::db::Database;
@@ -51,6 +52,14 @@ enum DatabaseOption {
         #[serde(flatten)]
         pool: PoolOption,
     },
+    #[serde(rename_all = "camelCase")]
+    Mongo {
+        url: String,
+        #[serde(flatten)]
+        pool: PoolOption,
+        connect_timeout_ms: Option<u64>,
+        server_selection_timeout_ms: Option<u64>,
+    },
 }
 
 /// Pool and migration options shared by the SQL backends (all optional).
@@ -81,7 +90,7 @@ enum SnapshotOption {
 }
 
 /// Wraps a native database in the snapshot unless the options turn it off.
-fn with_snapshot(db: SqlDatabase, option: Option<&SnapshotOption>) -> Arc<dyn Database> {
+fn with_snapshot<D: Database + 'static>(db: D, option: Option<&SnapshotOption>) -> Arc<dyn Database> {
     let defaults = SnapshotOptions::default();
     let ms = |v: Option<u64>, d: Duration| v.map(Duration::from_millis).unwrap_or(d);
     let opts = match option {
@@ -165,6 +174,17 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
             with_snapshot(SqlDatabase::postgres(&connection_string, pool.to_sql())?, pool.snapshot.as_ref())
         }
         DatabaseOption::Mysql { connection_string, pool } => with_snapshot(SqlDatabase::mysql(&connection_string, pool.to_sql())?, pool.snapshot.as_ref()),
+        DatabaseOption::Mongo { url, pool, connect_timeout_ms, server_selection_timeout_ms } => {
+            let options = MongoOptions {
+                max_connections: pool.max_connections,
+                min_connections: pool.min_connections,
+                idle_timeout_ms: pool.idle_timeout_ms,
+                connect_timeout_ms,
+                server_selection_timeout_ms,
+                auto_migrate: pool.auto_migrate,
+            };
+            with_snapshot(MongoDatabase::new(&url, options)?, pool.snapshot.as_ref())
+        }
     };
     let mut list: Vec<Arc<dyn Storage>> = Vec::new();
     for s in opts.storages {

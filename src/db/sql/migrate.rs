@@ -6,19 +6,8 @@ use super::dialect::Provider;
 use super::errors::{is_missing_table, map_sqlx};
 use super::schema::{self, SCHEMA_VERSION, SETTINGS_TABLE};
 use super::stmt::raw;
-use crate::error::{Error, Result};
-
-/// Upstream's `HotUpdaterSchemaMigrationRequiredError` message for `adapter` at `version`
-/// (`None` = no schema at all).
-pub fn readiness_error(adapter: &str, version: Option<&str>) -> Error {
-    let message = match version {
-        None => format!("Hot Updater database schema is not initialized for {adapter}. Run `hot-updater db migrate` before using this adapter."),
-        Some(v) => {
-            format!("Hot Updater database schema version {v} is not supported by {adapter}. Run `hot-updater db migrate` to upgrade to {SCHEMA_VERSION}.")
-        }
-    };
-    Error::database(message)
-}
+pub use crate::db::shared::readiness_error;
+use crate::error::Result;
 
 /// Reads the `version` row; a missing settings table is `None` (upstream's `getVersion`).
 ///

@@ -1,12 +1,9 @@
 //! Upstream's versioned schema (0.21.0, 0.29.0, 0.31.0) as data, so that fresh DDL, incremental
 //! migrations and old-version fixtures all come from one description (SPEC §7.1–7.2).
 
-/// The schema version this crate reads and writes.
-pub const SCHEMA_VERSION: &str = "0.31.0";
+pub use crate::db::shared::{SCHEMA_VERSION, SETTINGS_TABLE};
 /// Versions a migration can start from, oldest first (upstream's `hotUpdaterSchemaVersions`).
 pub const SCHEMA_VERSIONS: [&str; 3] = ["0.21.0", "0.29.0", "0.31.0"];
-/// The internal table that holds the `version` row.
-pub const SETTINGS_TABLE: &str = "private_hot_updater_settings";
 
 /// Upstream's logical column types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

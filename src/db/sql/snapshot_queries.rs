@@ -8,9 +8,7 @@ use super::stmt::SqlBuilder;
 use crate::core::bundle::Bundle;
 use crate::error::Result;
 
-/// Key of the row (in upstream's settings table) that every write through hot-updater-rs
-/// changes. Upstream only reads the `version` row, so the extra row is invisible to it.
-pub const REVISION_KEY: &str = "hot-updater-rs.revision";
+use crate::db::shared::{revision_token, REVISION_KEY};
 
 fn push_partition_scope(b: &mut SqlBuilder, platform: &str, channel: &str) {
     b.push(" where enabled = ").boolean(true);
@@ -90,12 +88,4 @@ pub async fn bump_revision(exec: &mut Exec<'_>, provider: Provider) -> Result<()
         Provider::Sqlite | Provider::Postgres => format!("{head} on conflict ({key}) do update set value = '{token}'"),
     };
     exec.execute(&super::stmt::raw(sql)).await.map(drop)
-}
-
-/// A token unique enough to tell two writes apart: time plus a process-wide counter.
-fn revision_token() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{nanos:x}-{:x}-{:x}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
