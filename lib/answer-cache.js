@@ -46,6 +46,13 @@ class AnswerCache {
 
   /** The answer kept for `key` under `epoch`, if still young enough at `now` (ms). */
   get(key, epoch, now) {
+    const entry = this.entry(key, now);
+    return entry === undefined || entry.epoch !== epoch ? undefined : entry.body;
+  }
+
+  /** `{ epoch, body }` kept for `key`, if still young enough at `now` (ms); the native side then
+   * says whether `epoch` is still the snapshot's (one call for the check and the answer). */
+  entry(key, now) {
     let entry = this.young.get(key);
     if (entry === undefined) {
       entry = this.old.get(key);
@@ -53,8 +60,7 @@ class AnswerCache {
       this.old.delete(key);
       this.insert(key, entry);
     }
-    if (entry.epoch !== epoch || now - entry.at > this.maxAgeMs) return undefined;
-    return entry.body;
+    return now - entry.at > this.maxAgeMs ? undefined : entry;
   }
 
   set(key, epoch, now, body) {

@@ -138,10 +138,6 @@ function createBridge({ db, storages, contexts, native }) {
       return result ? result.fileUrl : null;
     },
     "storage.readText": (ctx, index, uri) => storages[Number(index)].profiles.runtime.readText(uri, ctx),
-    fetchText: async (_ctx, uri) => {
-      const res = await fetch(uri);
-      return res.ok ? await res.text() : null;
-    },
   };
   return async function hotUpdaterBridge(op, ctxId, a, b) {
     try {

@@ -114,8 +114,8 @@ function createHotUpdater(options) {
   };
   let server;
   try {
-    // The bridge is always given: http(s) manifests without a storage plugin are fetched
-    // through it too. It is weak on the native side, so it never keeps the process alive.
+    // The bridge is always given (JS plugins may be among the storages or be the database); it
+    // is weak on the native side, so it never keeps the process alive.
     server = new native.NativeHotUpdater(JSON.stringify(nativeOptions), bridge);
   } catch (error) {
     throw fromNative(error);
@@ -153,20 +153,17 @@ function createHotUpdater(options) {
     if (method === "GET") {
       const url = request.url;
       const sdk = request.headers.get(SDK_VERSION_HEADER);
-      // A repeated request while the snapshot is unchanged: the answer given before (see
-      // answer-cache.js for when that is exactly the answer the native side would give).
-      const epoch = answers === null ? -1 : server.answersEpoch();
-      const key = sdk === null ? url : `${url}\n${sdk}`;
-      if (epoch >= 0) {
-        const kept = answers.get(key, epoch, performance.now());
-        if (kept !== undefined) return jsonResponse(200, kept);
-      }
-      // Answered within the native call when nothing needs I/O (a warm snapshot); a JS storage
+      // One native call: it confirms the answer kept for a repeated request while the snapshot is
+      // unchanged (see answer-cache.js for when that is exactly the answer the native side would
+      // give), or answers within the call when nothing needs I/O (a warm snapshot). A JS storage
       // plugin's URL is then asked for here, without the bridge's round trip.
-      const now = server.handleSync(url, sdk);
-      if (typeof now === "string") {
-        if (epoch >= 0) answers.set(key, epoch, performance.now(), now);
-        return jsonResponse(200, now);
+      const key = sdk === null ? url : `${url}\n${sdk}`;
+      const kept = answers === null ? undefined : answers.entry(key, performance.now());
+      const now = server.handleSync(url, sdk, kept === undefined ? -1 : kept.epoch);
+      if (now === true) return jsonResponse(200, kept.body);
+      if (now && now.storageIndex === undefined) {
+        if (answers !== null && now.epoch >= 0) answers.set(key, now.epoch, performance.now(), now.body);
+        return jsonResponse(200, now.body);
       }
       if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx);
     }

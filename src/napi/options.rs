@@ -203,7 +203,7 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         None => Routes { update_check: true, bundles: false },
         Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
     };
-    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list, bridge.clone()) })
+    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list) })
 }
 
 /// Checks the options of `s3Storage(...)` / `r2Storage(...)` when the factory is called, so a

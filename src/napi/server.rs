@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use napi::bindgen_prelude::{Either, FnArgs, Function, Promise};
+use napi::bindgen_prelude::{Either3, FnArgs, Function, Promise};
 use napi::Status;
 use napi_derive::napi;
 use serde_json::Value;
@@ -61,6 +61,15 @@ pub struct NativePendingUrl {
     pub storage_uri: String,
     /// JSON text with the placeholder where the URL goes.
     pub body: String,
+}
+
+/// A complete update answer of the synchronous path and the answer epoch it was computed in
+/// (-1 when answers must not be kept: the snapshot is off, stale, or a probe is due).
+#[napi(object)]
+pub struct NativeAnswer {
+    /// JSON text.
+    pub body: String,
+    pub epoch: f64,
 }
 
 /// The native server behind `createHotUpdater`.
@@ -126,28 +135,29 @@ impl NativeHotUpdater {
         NativeResponse { status: resp.status, body: resp.body, error_message: resp.logged_error, stale: resp.stale, retry_after: resp.retry_after }
     }
 
-    /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`): the
-    /// JSON body of a 200 answer, or the answer still waiting for a JS storage plugin's URL.
-    /// `null` means "call `handle`". Saves the async round trip on the hot path.
+    /// Serves a GET within the call when the answer needs no I/O (see `http::handle_now`), in the
+    /// one crossing a warm update check makes. `kept_epoch` is the answer epoch of the answer the
+    /// JS side kept for this request (-1: none). Returns `true` when that answer is still the one
+    /// the native side would give (the snapshot's epoch is unchanged), else the JSON body of a 200
+    /// answer with the epoch it was computed in (-1: not to be kept), or the answer still waiting
+    /// for a JS storage plugin's URL. `null` means "call `handle`".
     #[napi(catch_unwind)]
-    pub fn handle_sync(&self, url: String, sdk_version: Option<String>) -> Option<Either<String, NativePendingUrl>> {
+    pub fn handle_sync(&self, url: String, sdk_version: Option<String>, kept_epoch: f64) -> Option<Either3<bool, NativeAnswer, NativePendingUrl>> {
+        // Read before answering, so an answer is never kept under an epoch newer than its data.
+        let epoch = self.api.db.answers_epoch();
+        // Epochs count events (writes, rebuilds); they stay far below 2^53.
+        if kept_epoch >= 0.0 && epoch.is_some_and(|e| e as f64 == kept_epoch) {
+            return Some(Either3::A(true));
+        }
         let req = Request { method: "GET", url: &url, sdk_version: sdk_version.as_deref(), body: None };
         let resp = http::handle_now(&self.api, &self.base_path, self.routes, &req)?;
         if resp.status != 200 || resp.stale || resp.logged_error.is_some() {
             return None;
         }
         Some(match resp.pending_file_url {
-            None => Either::A(resp.body),
-            Some((storage_index, storage_uri)) => Either::B(NativePendingUrl { storage_index, storage_uri, body: resp.body }),
+            None => Either3::B(NativeAnswer { body: resp.body, epoch: epoch.map_or(-1.0, |e| e as f64) }),
+            Some((storage_index, storage_uri)) => Either3::C(NativePendingUrl { storage_index, storage_uri, body: resp.body }),
         })
-    }
-
-    /// The snapshot's answer epoch (see `Database::answers_epoch`), or -1 when answers must be
-    /// computed. The JS handler reuses an answer only under the epoch it was computed in.
-    #[napi(catch_unwind)]
-    pub fn answers_epoch(&self) -> f64 {
-        // Epochs count events (writes, rebuilds); they stay far below 2^53.
-        self.api.db.answers_epoch().map_or(-1.0, |e| e as f64)
     }
 
     /// Runs one data method of the JS API (`getBundleById`, `getUpdateInfo`, ...) with JSON

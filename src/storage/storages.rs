@@ -4,22 +4,22 @@
 use std::sync::Arc;
 
 use super::backend::Storage;
+use super::remote::RemoteText;
 use super::uri::{checked_url, uri_protocol};
-use crate::bridge::{self, JsCall};
 use crate::context::Ctx;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// All configured storages, dispatching by protocol (the first match wins).
 #[derive(Clone, Default)]
 pub struct Storages {
     list: Vec<Arc<dyn Storage>>,
-    /// Used to fetch `http(s)` texts when no storage claims the protocol.
-    fetcher: Option<Arc<dyn JsCall>>,
+    /// Reads `http(s)` texts when no storage claims the protocol.
+    remote: Arc<RemoteText>,
 }
 
 impl Storages {
-    pub fn new(list: Vec<Arc<dyn Storage>>, fetcher: Option<Arc<dyn JsCall>>) -> Self {
-        Storages { list, fetcher }
+    pub fn new(list: Vec<Arc<dyn Storage>>) -> Self {
+        Storages { list, remote: Arc::default() }
     }
 
     fn find(&self, protocol: &str) -> Option<&Arc<dyn Storage>> {
@@ -68,11 +68,7 @@ impl Storages {
             return storage.read_text(uri, ctx).await;
         }
         if protocol == "http" || protocol == "https" {
-            let Some(fetcher) = &self.fetcher else {
-                return Err(Error::storage(format!("No storage plugin for protocol: {protocol}")));
-            };
-            let value = bridge::call(fetcher.as_ref(), ErrorKind::Storage, "fetchText", ctx, uri.to_string(), String::new()).await?;
-            return Ok(value.as_str().map(str::to_string));
+            return self.remote.read(uri).await;
         }
         Err(Error::storage(format!("No storage plugin for protocol: {protocol}")))
     }
