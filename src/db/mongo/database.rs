@@ -21,6 +21,8 @@ pub(super) struct Opened {
     pub client: Client,
     pub db: mongodb::Database,
     ready: AtomicBool,
+    /// The deployment refused a transaction (a standalone MongoDB): writes run without one.
+    pub no_transactions: AtomicBool,
 }
 
 impl Opened {
@@ -74,7 +76,7 @@ impl MongoDatabase {
         let (client_opts, name) = client_options(&self.url, &self.options, &self.redactor).await?;
         let client = Client::with_options(client_opts).map_err(|e| super::errors::map_err(e, &self.redactor))?;
         let db = client.database(&name);
-        let opened = Opened { client, db, ready: AtomicBool::new(false) };
+        let opened = Opened { client, db, ready: AtomicBool::new(false), no_transactions: AtomicBool::new(false) };
         if self.options.auto_migrate == Some(true) {
             let version = migrate::read_version(&opened, &self.redactor).await?;
             if version.as_deref() != Some(SCHEMA_VERSION) {

@@ -67,7 +67,13 @@ pub fn map_err(e: MongoError, redactor: &Redactor) -> Error {
 /// Upstream's test for a deployment without transactions (SPEC §7.5), plus the Rust driver's
 /// own wording for the same condition.
 pub fn is_transaction_unsupported(e: &MongoError) -> bool {
-    let message = e.to_string().to_ascii_lowercase();
+    says_transactions_unsupported(&e.to_string())
+}
+
+/// [`is_transaction_unsupported`] on an error's text. A standalone MongoDB answers a transaction
+/// with code 20, "Transaction numbers are only allowed on a replica set member or mongos".
+pub fn says_transactions_unsupported(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
     ["transaction numbers are only allowed", "replica set member or mongos", "transaction api error", "transactions are not supported"]
         .iter()
         .any(|needle| message.contains(needle))

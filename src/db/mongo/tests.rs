@@ -4,7 +4,7 @@ use mongodb::bson::{doc, Bson};
 use serde_json::json;
 
 use super::convert::{attach_patches, bundle_to_doc, doc_to_bundle, patch_docs, to_json};
-use super::errors::Redactor;
+use super::errors::{says_transactions_unsupported, Redactor};
 use super::filter::bundle_where;
 use super::migrate::steps;
 use crate::core::bundle::Bundle;
@@ -120,4 +120,14 @@ fn migration_steps_name_upstreams_indexes() {
 fn redactor_hides_passwords() {
     let r = Redactor::for_url("mongodb://user:p%40ss@h:27017/db");
     assert_eq!(r.clean("auth failed for p%40ss and p@ss"), "auth failed for **** and ****");
+}
+
+#[test]
+fn transaction_refusals_are_recognised() {
+    // MongoDB standalone's answer as the Rust driver prints it, and the driver's own refusal.
+    assert!(says_transactions_unsupported(
+        "Kind: Command failed: Error code 20 (IllegalOperation): Transaction numbers are only allowed on a replica set member or mongos, labels: {}"
+    ));
+    assert!(says_transactions_unsupported("Kind: Transactions are not supported by this deployment, labels: {}"));
+    assert!(!says_transactions_unsupported("Kind: Command failed: Error code 11000 (DuplicateKey): E11000 duplicate key error, labels: {}"));
 }

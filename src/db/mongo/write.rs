@@ -3,6 +3,8 @@
 //! one session transaction where the deployment has them. Where it does not (a standalone
 //! server), the same steps run without a session, as upstream falls back (SPEC §7.5).
 
+use std::sync::atomic::Ordering;
+
 use mongodb::bson::doc;
 use mongodb::error::{Error as MongoError, TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use mongodb::ClientSession;
@@ -86,10 +88,17 @@ async fn commit(session: &mut ClientSession) -> Result<(), MongoError> {
 }
 
 /// Applies `change` in a transaction, or without one where the deployment has none.
+/// Once the deployment has refused a transaction, later writes skip the attempt.
 pub async fn commit_change(o: &Opened, change: Change<'_>, r: &Redactor) -> Result<()> {
+    if o.no_transactions.load(Ordering::Acquire) {
+        return apply(o, &change, None).await.map_err(|e| map_err(e, r));
+    }
     match in_transaction(o, &change).await {
         Ok(()) => Ok(()),
-        Err(e) if is_transaction_unsupported(&e) => apply(o, &change, None).await.map_err(|e| map_err(e, r)),
+        Err(e) if is_transaction_unsupported(&e) => {
+            o.no_transactions.store(true, Ordering::Release);
+            apply(o, &change, None).await.map_err(|e| map_err(e, r))
+        }
         Err(e) => Err(map_err(e, r)),
     }
 }
