@@ -9,8 +9,8 @@
 //!   the snapshot (writes by other processes, replicas or tools writing to the database
 //!   directly, rows updated in place included: see `sql::snapshot_queries`). The request that
 //!   finds a probe due waits for it, at most `probe_timeout`, unless the database is already
-//!   known to be unreachable. A marker that is slow to read spaces the probes out (at most a
-//!   tenth of the time, at least once per five intervals);
+//!   known to be unreachable. A marker slower than 50 ms to read spaces the probes out (at most
+//!   a tenth of the time, at least once per five intervals);
 //! - whatever the marker says, nothing older than `max_age` is served;
 //! - when the database cannot be reached, the last good snapshot keeps answering for
 //!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`); writes are refused at once
@@ -64,16 +64,21 @@ const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How much longer than a probe's own timeout a request waits for the probe's verdict.
 const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
 
-/// A marker that takes `d` to read is read at most once per `PROBE_DUTY × d`, so that the probe
-/// keeps one database connection busy at most a tenth of the time (a MySQL checksum over a very
-/// large history takes a few hundred milliseconds)...
+/// A marker that took `d` (at least `SLOW_MARKER`) to read is read at most once per
+/// `PROBE_DUTY × d`, so that the probe keeps one database connection busy at most a tenth of the
+/// time (a MySQL checksum over a very large history takes a few hundred milliseconds)...
 const PROBE_DUTY: u32 = 10;
 
-/// ...but never less often than once per this many probe intervals.
+/// ...but never less often than once per this many probe intervals. A marker quicker than
+/// `SLOW_MARKER` (every marker at ordinary history sizes) is read once per interval, as set.
 const PROBE_SPACING_LIMIT: u32 = 5;
+const SLOW_MARKER: Duration = Duration::from_millis(50);
 
 /// When the probe after one whose marker took `took` is due.
 fn probe_spacing(opts: &SnapshotOptions, took: Duration) -> Duration {
+    if took < SLOW_MARKER {
+        return opts.probe_interval;
+    }
     took.saturating_mul(PROBE_DUTY).clamp(opts.probe_interval, opts.probe_interval.saturating_mul(PROBE_SPACING_LIMIT))
 }
 

@@ -214,6 +214,9 @@ fn slow_markers_space_the_probes_out_within_limits() {
     let opts = SnapshotOptions { probe_interval: Duration::from_secs(1), ..SnapshotOptions::default() };
     let spacing = |ms| super::probe_spacing(&opts, Duration::from_millis(ms));
     assert_eq!(spacing(2), Duration::from_secs(1), "a cheap marker: the plain interval");
+    let fast = SnapshotOptions { probe_interval: Duration::from_millis(100), ..SnapshotOptions::default() };
+    assert_eq!(super::probe_spacing(&fast, Duration::from_millis(40)), Duration::from_millis(100), "under 50 ms: never spaced");
+    assert_eq!(super::probe_spacing(&fast, Duration::from_millis(60)), Duration::from_millis(500), "a slow one: capped at five intervals");
     assert_eq!(spacing(250), Duration::from_millis(2500), "a tenth of the time");
     assert_eq!(spacing(1500), Duration::from_secs(5), "never less often than five intervals");
 }
