@@ -70,7 +70,7 @@ test("another instance and raw SQL writes are picked up within the bounds", asyn
   ).run(row.id, row.fileHash, row.message, row.storageUri);
   await eventually(() => check(b), (r) => r.id === row.id, 2_000);
 
-  // Raw SQL update that no marker sees: bounded by maxAge.
+  // Raw SQL update in place by another tool: PRAGMA data_version changes (probe interval).
   raw.prepare("update bundles set enabled = 0 where id = ?").run(row.id);
   await eventually(() => check(b), (r) => r.id === null, 3_000);
 });
