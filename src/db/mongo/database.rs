@@ -12,9 +12,11 @@ use super::changes::Watcher;
 use super::errors::Redactor;
 use super::migrate;
 use super::options::{client_options, MongoOptions};
-use super::MONGO_ADAPTER_NAME;
 use crate::db::shared::{readiness_error, SCHEMA_VERSION, SETTINGS_TABLE};
 use crate::error::Result;
+
+/// `adapterName` of upstream's `mongoAdapter`, also the name in readiness messages.
+pub const MONGO_ADAPTER_NAME: &str = "mongodb";
 
 /// An open client and whether its schema was found current.
 pub(super) struct Opened {

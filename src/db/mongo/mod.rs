@@ -17,7 +17,5 @@ mod write;
 mod tests;
 
 pub use database::MongoDatabase;
+pub use database::MONGO_ADAPTER_NAME;
 pub use options::MongoOptions;
-
-/// `adapterName` of upstream's `mongoAdapter`, also the name in readiness messages.
-pub const MONGO_ADAPTER_NAME: &str = "mongodb";
