@@ -20,6 +20,7 @@ import { createMigrator as upstreamMigrator } from "@hot-updater/server/db";
 import { createHotUpdater, mongoDatabase } from "../index.mjs";
 import { createMigrator } from "../db.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
+import { bundleMethodsTarget, updateInfoTarget } from "./helpers/suite-targets.mjs";
 import { eventually, makeApiRequests, makeBundles, makeUpdateRequests, smallBundle } from "./helpers/fixtures.mjs";
 import { defineUpdateInfoCases } from "./suites/update-info.mjs";
 import { defineBundleMethodCases } from "./suites/bundle-methods.mjs";
@@ -115,15 +116,7 @@ async function indexesOf(db, collection) {
   return list.map(({ name, key }) => ({ name, key })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-// ---- suite adapters, as upstream-suites.test.mjs has them for the SQL backends ----
-async function wipe(hotUpdater) {
-  for (;;) {
-    const { data } = await hotUpdater.getBundles({ limit: 1000 });
-    if (data.length === 0) return;
-    for (const b of data) await hotUpdater.deleteBundleById(b.id);
-  }
-}
-
+// ---- suite adapters: the shared ones of helpers/suite-targets.mjs ----
 function openFor(mode) {
   return async (options) => {
     const name = dbName("suite");
@@ -141,32 +134,11 @@ function openFor(mode) {
   };
 }
 
-const METHODS = ["getBundleById", "getChannels", "insertBundle", "getBundles", "updateBundleById", "deleteBundleById"];
-
 for (const mode of MODES) {
   describe(`mongoDatabase on SecantusDB (${mode.name})`, () => {
-    describe("update-info suite", () =>
-      defineUpdateInfoCases(async () => {
-        const { hotUpdater, close } = await openFor(mode)({});
-        return {
-          async getUpdateInfo(bundles, args) {
-            for (const b of bundles) await hotUpdater.insertBundle(b);
-            return hotUpdater.getUpdateInfo(args);
-          },
-          reset: () => wipe(hotUpdater),
-          close,
-        };
-      }));
-
-    describe("bundle-methods suite", () =>
-      defineBundleMethodCases(async () => {
-        const { hotUpdater, close } = await openFor(mode)({});
-        const api = { close };
-        for (const m of METHODS) api[m] = hotUpdater[m].bind(hotUpdater);
-        return api;
-      }));
-
-    describe("handler suite", () => defineHandlerCases((options) => openFor(mode)(options)));
+    describe("update-info suite", () => defineUpdateInfoCases(updateInfoTarget(openFor(mode))));
+    describe("bundle-methods suite", () => defineBundleMethodCases(bundleMethodsTarget(openFor(mode))));
+    describe("handler suite", () => defineHandlerCases(openFor(mode)));
 
     test("parity with upstream's mongoAdapter: same bundles, same requests, same bytes", async (t) => {
       const [refName, ourName] = [dbName("ref"), dbName("ours")];
