@@ -145,6 +145,12 @@ export interface DatabasePlugin<TContext = unknown> {
   commitBundle: (context?: TContext) => Promise<void>;
   deleteBundle: (deleteBundle: Bundle, context?: TContext) => Promise<void>;
   onUnmount?: () => Promise<void>;
+  /**
+   * Ours, optional: a cheap value (a string or a number) that changes whenever the plugin's
+   * bundles change. With the update-check snapshot on, it is read off the request path every
+   * `probeIntervalMs`; a different value reloads the snapshot (instead of the timed reload).
+   */
+  changeMarker?: () => Promise<string | number> | string | number;
 }
 
 /** What an upstream adapter may add to its plugin: migrations and schema generation. */
@@ -201,6 +207,16 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
    * `false` turns it off. @default { maxAgeMs: 1000, maxEntries: 10000 }
    */
   readonly answerCache?: false | { maxAgeMs?: number; maxEntries?: number };
+  /**
+   * Update checks through a JS database plugin answered from the in-memory snapshot, loaded
+   * through the plugin's `getBundles` and decided natively (the plugin's `getUpdateInfo` is then
+   * not called). On by default for upstream's `kyselyAdapter`, `drizzleAdapter`, `prismaAdapter`
+   * and `mongoAdapter`; off by default for other plugins (`true` or an object opts in). Without a
+   * `changeMarker()` the snapshot is reloaded every `maxAgeMs` (default 1500), probed every
+   * `probeIntervalMs` (default 500). For a native database this applies when its own factory was
+   * given no `snapshot`.
+   */
+  readonly snapshot?: boolean | { probeIntervalMs?: number; probeTimeoutMs?: number; maxAgeMs?: number; serveStaleForMs?: number };
   /**
    * Built-in protection, off unless given: every management route (`/api/bundles…`, and
    * `fileStorage`'s `/api/storage/…`) answers 401 `{"error":"Unauthorized"}` with

@@ -2,6 +2,7 @@
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
 //   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--no-bun] [--install-wrk]
+//                      [--database native|kysely]
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,12 +53,12 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 async function seed(db, n, bundles, sub) {
   if (db === "sqlite") {
     const { paths, seedMs } = await seedSqlite(sub, bundles, ["ours", "upstream"]);
-    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage } } };
+    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage } } };
   }
   const name = `hu_bench_${process.pid}_${n}`;
   liveDatabases.add(name);
   const { url, seedMs } = await seedPostgres(name, bundles);
-  return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage }, upstream: { impl: "upstream", db, url, storage: options.storage } } };
+  return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, storage: options.storage } } };
 }
 
 /** Both servers answer every request of the mix: { mix, counts, expected, mismatches }. */
@@ -189,7 +190,7 @@ async function main() {
   machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
   writeReport(report);
-  console.log("\nwrote bench/results/latest.json and the results table in BENCHMARKS.md");
+  console.log(`\nwrote bench/results/${options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
   return failed.length ? 1 : 0;
 }
 

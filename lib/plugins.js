@@ -39,16 +39,72 @@ function isDatabasePlugin(value) {
   return typeof value === "object" && value !== null && "getBundleById" in value && "getBundles" in value && "getChannels" in value;
 }
 
-/** Resolves `options.database` into native options plus, for JS plugins, the plugin handles. */
-function resolveDatabase(database) {
+// What upstream's official adapter factories (`kyselyAdapter`, `drizzleAdapter`, `prismaAdapter`,
+// `mongoAdapter` of @hot-updater/server 0.36) return, recognised by structure: a zero-argument
+// factory made by plugin-core's `createDatabasePlugin`, carrying exactly the adapter's own
+// properties, whose instances have exactly createDatabasePlugin's members with `getUpdateInfo`
+// still the lazy accessor createDatabasePlugin installs. A hand-written plugin (an object, or a
+// factory of plain objects) never has that accessor; a plugin of one's own made with
+// createDatabasePlugin lacks the adapter's factory properties. A name alone decides nothing.
+const OFFICIAL_ADAPTERS = {
+  kysely: { extra: "createMigrator", providers: ["postgresql", "mysql", "sqlite"] },
+  mongodb: { extra: "createMigrator", providers: ["mongodb"] },
+  drizzle: { extra: "generateSchema", providers: ["postgresql", "mysql", "sqlite"] },
+  prisma: { extra: "generateSchema", providers: ["postgresql", "mysql", "sqlite"] },
+};
+const PLUGIN_CORE_MEMBERS = ["appendBundle", "commitBundle", "deleteBundle", "getBundleById", "getBundles", "getChannels", "getUpdateInfo", "name", "onUnmount", "updateBundle"];
+
+/** Whether `factory` (with `instance`, one plugin it made, untouched yet) is an official adapter. */
+function isOfficialAdapter(factory, instance) {
+  if (typeof factory !== "function" || factory.length !== 0) return false;
+  const shape = OFFICIAL_ADAPTERS[factory.adapterName];
+  if (!shape || !Object.hasOwn(OFFICIAL_ADAPTERS, factory.adapterName)) return false;
+  const keys = Object.keys(factory).sort();
+  const expected = ["adapterName", "provider", shape.extra].sort();
+  if (keys.join() !== expected.join() || typeof factory[shape.extra] !== "function" || !shape.providers.includes(factory.provider)) return false;
+  if (!instance || typeof instance !== "object" || Object.getPrototypeOf(instance) !== Object.prototype) return false;
+  if (Object.keys(instance).sort().join() !== PLUGIN_CORE_MEMBERS.join() || instance.name !== factory.adapterName) return false;
+  const lazy = Object.getOwnPropertyDescriptor(instance, "getUpdateInfo");
+  return typeof lazy.get === "function" && lazy.set === undefined && lazy.configurable === true;
+}
+
+const SNAPSHOT_KEYS = ["probeIntervalMs", "maxAgeMs", "serveStaleForMs", "probeTimeoutMs"];
+
+/** Checks `createHotUpdater`'s `snapshot` option: `true`, `false` or `{ probeIntervalMs, maxAgeMs, ... }`. */
+function snapshotOption(value) {
+  if (value === undefined || typeof value === "boolean") return value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw configError("createHotUpdater: `snapshot` must be true, false or an object of options.", TypeError);
+  }
+  for (const key of Object.keys(value)) {
+    if (!SNAPSHOT_KEYS.includes(key)) throw configError(`createHotUpdater: unknown \`snapshot\` option \`${key}\` (known: ${SNAPSHOT_KEYS.join(", ")}).`, TypeError);
+    const v = value[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw configError(`createHotUpdater: \`snapshot.${key}\` must be a non-negative integer (milliseconds).`, TypeError);
+  }
+  return { ...value };
+}
+
+/**
+ * Resolves `options.database` into native options plus, for JS plugins, the plugin handles.
+ * `snapshot` is `createHotUpdater`'s option: for a JS plugin it decides whether update checks are
+ * answered from the snapshot (default: on for upstream's official adapters, off otherwise); a
+ * native database takes it when its own factory was given none.
+ */
+function resolveDatabase(database, snapshot) {
+  const chosen = snapshotOption(snapshot);
   if (nativeOption(database)) {
-    return { option: nativeOption(database), js: null };
+    const option = nativeOption(database);
+    if (chosen === undefined || option.snapshot !== undefined) return { option, js: null };
+    return { option: { ...option, snapshot: chosen }, js: null };
   }
   const isFactory = typeof database === "function";
   if (!isFactory && !isDatabasePlugin(database)) {
     throw configError("@hot-updater/server only supports database plugins.", Error);
   }
   const read = isFactory ? database() : database;
+  // Before anything reads `getUpdateInfo` (which replaces createDatabasePlugin's accessor).
+  const official = isFactory && isOfficialAdapter(database, read);
+  const useSnapshot = chosen === undefined ? official : chosen;
   const adapterName = isFactory && database.adapterName !== undefined ? database.adapterName : read.name;
   const migratorFactory = isFactory && typeof database.createMigrator === "function" ? database.createMigrator : null;
   const js = {
@@ -63,6 +119,10 @@ function resolveDatabase(database) {
     hasUpdateInfo: typeof read.getUpdateInfo === "function",
     hasMigrator: migratorFactory !== null,
   };
+  if (useSnapshot) {
+    option.snapshot = useSnapshot;
+    option.hasChangeMarker = typeof read.changeMarker === "function";
+  }
   return { option, js };
 }
 
@@ -132,6 +192,11 @@ function createBridge({ db, storages, contexts, native }) {
         throw new HotUpdaterSchemaMigrationRequiredError(db.adapterName, version);
       }
       return null;
+    },
+    "db.changeMarker": async () => {
+      const marker = await db.read.changeMarker();
+      if (typeof marker !== "string" && typeof marker !== "number") throw new Error("changeMarker() must return a string or a number");
+      return marker;
     },
     "storage.getDownloadUrl": async (ctx, index, uri) => {
       const result = await storages[Number(index)].profiles.runtime.getDownloadUrl(uri, ctx);

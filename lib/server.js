@@ -100,7 +100,7 @@ function createHotUpdater(options) {
   const opts = options ?? {};
   const allowed = authOption(opts.auth);
   const trustedHosts = trustedHostsOption(opts.trustedHosts);
-  const db = resolveDatabase(opts.database);
+  const db = resolveDatabase(opts.database, opts.snapshot);
   const storages = resolveStorages(opts.storages ?? opts.storagePlugins ?? []);
   const contexts = createContextTable();
   const cacheOptions = answerCacheOptions(opts.answerCache);

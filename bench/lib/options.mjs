@@ -9,6 +9,9 @@ export const USAGE = `node bench/run.mjs [options]
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
+  --database native|kysely   what hot-updater-rs runs on: its native database (default), or upstream's
+                       kyselyAdapter, the very plugin upstream runs on (measures the JS-plugin
+                       snapshot path); the results go to their own table in BENCHMARKS.md
   --no-bun             skip HTTP through Elysia on Bun (by default each handler is also served by
                        Elysia on Bun, the devDependency, with the same wrk load and answer checks)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
@@ -45,6 +48,7 @@ export function parseOptions(argv) {
       db: { type: "string", default: "both" },
       mix: { type: "string" },
       storage: { type: "string", default: "s3" },
+      database: { type: "string", default: "native" },
       "install-wrk": { type: "boolean", default: false },
       "no-bun": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -58,6 +62,7 @@ export function parseOptions(argv) {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
   if (!["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres or both, got ${values.db}`);
   if (!["s3", "plugin"].includes(values.storage)) throw new Error(`--storage: s3 or plugin, got ${values.storage}`);
+  if (!["native", "kysely"].includes(values.database)) throw new Error(`--database: native or kysely, got ${values.database}`);
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));
   if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
   return {
@@ -68,6 +73,7 @@ export function parseOptions(argv) {
     installWrk: values["install-wrk"],
     bun: !values["no-bun"],
     storage: values.storage,
+    database: values.database,
     budget: values.quick ? QUICK : FULL,
   };
 }

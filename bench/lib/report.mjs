@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { IMPLS, LABELS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const START = "<!-- results:start -->";
-const END = "<!-- results:end -->";
+/** The markers of the results table: `--database kysely` runs have a table of their own. */
+const markers = (database) => (database && database !== "native" ? [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] : ["<!-- results:start -->", "<!-- results:end -->"]);
 
 /** Columns: [title, value of one server's result, digits]. */
 const COLUMNS = [
@@ -70,6 +70,9 @@ function markdown(report) {
       `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
+  if (report.options?.database === "kysely") {
+    lines.push("Database: both servers run upstream's `kyselyAdapter` (the same plugin, driver and boolean shim); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
+  }
   lines.push(
     report.options?.storage === "plugin"
       ? "Storage: one JS storage plugin object (upstream's `mockStorage` behaviour) for both servers."
@@ -106,8 +109,11 @@ export function printResult(result) {
 
 /** Writes bench/results/latest.json and the table in BENCHMARKS.md; returns the markdown. */
 export function writeReport(report) {
+  const database = report.options?.database;
+  const [START, END] = markers(database);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(`${ROOT}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const name = database && database !== "native" ? `latest-${database}.json` : "latest.json";
+  writeFileSync(`${ROOT}bench/results/${name}`, `${JSON.stringify(report, null, 2)}\n`);
   const md = markdown(report);
   const file = `${ROOT}BENCHMARKS.md`;
   const text = readFileSync(file, "utf8");

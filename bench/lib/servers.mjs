@@ -40,15 +40,37 @@ async function storagesFor(impl, spec) {
   return { storages: [sdk.plugin], close: sdk.close };
 }
 
+/**
+ * `database: "kysely"`: upstream's kyselyAdapter on the same driver and shim upstream runs on
+ * here, so both servers run the very same plugin (ours answers from its snapshot, loaded through
+ * the plugin's getBundles). Returns { database, close }.
+ */
+async function kyselyPlugin(spec) {
+  if (spec.db === "postgres") {
+    const [{ Kysely, PostgresDialect }, { kyselyAdapter }, { shimmedPgPool }] = await Promise.all([
+      import("kysely"),
+      import("@hot-updater/server/adapters/kysely"),
+      import("../../__test__/helpers/upstream-servers.mjs"),
+    ]);
+    const db = new Kysely({ dialect: new PostgresDialect({ pool: shimmedPgPool(spec.url) }) });
+    return { database: kyselyAdapter({ db, provider: "postgresql" }), close: () => db.destroy() };
+  }
+  const { upstreamKysely } = await import("../../__test__/helpers/upstream.mjs");
+  const { adapter, db } = upstreamKysely(spec.path);
+  return { database: adapter, close: () => db.destroy() };
+}
+
 async function ours(spec) {
   const { createHotUpdater, sqliteDatabase, postgresDatabase } = await import("../../index.mjs");
-  const database = spec.db === "postgres" ? postgresDatabase({ connectionString: spec.url }) : sqliteDatabase({ path: spec.path });
+  const plugin = spec.database === "kysely" ? await kyselyPlugin(spec) : null;
+  const database = plugin ? plugin.database : spec.db === "postgres" ? postgresDatabase({ connectionString: spec.url }) : sqliteDatabase({ path: spec.path });
   const { storages, close } = await storagesFor("ours", spec);
   const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES });
   return {
     handler: (request) => hotUpdater.handler(request),
     close: async () => {
       await hotUpdater.close();
+      if (plugin) await plugin.close();
       close();
     },
   };

@@ -25,6 +25,20 @@ pub struct JsDatabaseInfo {
     pub adapter_name: String,
     pub has_update_info: bool,
     pub has_migrator: bool,
+    /// The update-check snapshot loads its candidates through the plugin's `getBundles` (the
+    /// plugin's own `getUpdateInfo`, if any, is then not asked).
+    pub snapshot: bool,
+    /// The plugin offers `changeMarker()`, a cheap value that changes with its bundles.
+    pub has_change_marker: bool,
+}
+
+/// Bundles per `getBundles` page when the snapshot loads a partition.
+const SNAPSHOT_PAGE: u32 = 1000;
+
+/// A plugin that cannot list its bundles or read its marker is treated like an unreachable
+/// database (the snapshot keeps answering, marked stale; writes wait for it to answer again).
+fn as_unreachable(e: Error) -> Error {
+    Error::unreachable(e.message)
 }
 
 pub struct JsDatabase {
@@ -82,6 +96,34 @@ impl JsDatabase {
         }
         let refs: Vec<&Bundle> = seen.iter().collect();
         Ok(decide(&refs, args))
+    }
+}
+
+impl JsDatabase {
+    /// Every enabled bundle of one platform and channel, page by page through `getBundles`.
+    async fn load_partition(&self, platform: &str, channel: &str) -> Result<Vec<Bundle>> {
+        let filter = json!({ "platform": platform, "channel": channel, "enabled": true });
+        let mut all: Vec<Bundle> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut options = json!({ "where": filter, "limit": SNAPSHOT_PAGE, "orderBy": { "field": "id", "direction": "desc" } });
+            if let Some(a) = &after {
+                options["cursor"] = json!({ "after": a });
+            }
+            let page = self.call("db.getBundles", Ctx::default(), options.to_string(), String::new()).await?;
+            let data: Vec<Bundle> = serde_json::from_value(page.get("data").cloned().unwrap_or(Value::Null))
+                .map_err(|e| Error::database(format!("Invalid bundle list from database plugin: {e}")))?;
+            let has_next = page.pointer("/pagination/hasNextPage").and_then(Value::as_bool).unwrap_or(false);
+            // The cursor is the last id of the page as the plugin ordered it (as its paging expects).
+            let last = data.last().map(|b| b.id.clone());
+            all.extend(data);
+            match last {
+                // A plugin whose cursor does not move would loop forever: stop there.
+                Some(l) if has_next && after.as_deref() != Some(l.as_str()) => after = Some(l),
+                _ => break,
+            }
+        }
+        Ok(all)
     }
 }
 
@@ -185,5 +227,23 @@ impl Database for JsDatabase {
 
     async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()> {
         self.call("db.delete", ctx, id.to_string(), String::new()).await.map(|_| ())
+    }
+
+    async fn snapshot_partition(&self, platform: &str, channel: &str) -> Result<Option<Vec<Bundle>>> {
+        if !self.info.snapshot {
+            return Ok(None);
+        }
+        self.load_partition(platform, channel).await.map(Some).map_err(as_unreachable)
+    }
+
+    async fn change_marker(&self) -> Result<Option<String>> {
+        if !self.info.snapshot || !self.info.has_change_marker {
+            return Ok(None);
+        }
+        let v = self.call("db.changeMarker", Ctx::default(), String::new(), String::new()).await.map_err(as_unreachable)?;
+        Ok(Some(match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }))
     }
 }

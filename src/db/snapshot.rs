@@ -12,6 +12,9 @@
 //!   known to be unreachable. A marker slower than 50 ms to read spaces the probes out (at most
 //!   a tenth of the time, at least once per five intervals);
 //! - whatever the marker says, nothing older than `max_age` is served;
+//! - a backend with no change marker (a JS database plugin without `changeMarker`) is reloaded
+//!   in the background every `max_age` (`timed_reload`; see [`SnapshotOptions`]): requests never
+//!   wait for that reload, and only a successful reload counts as reaching the database;
 //! - when the database cannot be reached, the last good snapshot keeps answering for
 //!   `serve_stale_for`, and answers say so (`UpdateLookup::stale`); writes are refused at once
 //!   (`ErrorKind::Unavailable`) and reads get `probe_timeout`, until a probe reaches it again.
@@ -44,6 +47,13 @@ pub struct SnapshotOptions {
     pub serve_stale_for: Duration,
     /// How long a probe waits for the database before calling it unreachable.
     pub probe_timeout: Duration,
+    /// The backend has no change marker: the snapshot is reloaded every `max_age` (spaced to at
+    /// least `PROBE_DUTY` times the reload's own duration) off the request path, and a probe is
+    /// healthy only once its reload succeeded.
+    pub timed_reload: bool,
+    /// A partition that cannot be loaded leaves the update check to the backend itself (a JS
+    /// plugin's own answer, its own error included) instead of failing it.
+    pub fall_back_when_unloaded: bool,
 }
 
 impl Default for SnapshotOptions {
@@ -53,6 +63,8 @@ impl Default for SnapshotOptions {
             max_age: Duration::from_secs(30),
             serve_stale_for: Duration::from_secs(300),
             probe_timeout: Duration::from_millis(1500),
+            timed_reload: false,
+            fall_back_when_unloaded: false,
         }
     }
 }

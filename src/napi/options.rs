@@ -33,7 +33,16 @@ struct RoutesOption {
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum DatabaseOption {
     #[serde(rename_all = "camelCase")]
-    Js { adapter_name: String, has_update_info: bool, has_migrator: bool },
+    Js {
+        adapter_name: String,
+        has_update_info: bool,
+        has_migrator: bool,
+        /// Resolved by the JS side: absent or `false` for no snapshot.
+        #[serde(default)]
+        snapshot: Option<SnapshotOption>,
+        #[serde(default)]
+        has_change_marker: bool,
+    },
     #[serde(rename_all = "camelCase")]
     Sqlite {
         path: String,
@@ -89,9 +98,26 @@ enum SnapshotOption {
     },
 }
 
+/// A JS plugin without `changeMarker()` is reloaded every this long (the default `maxAgeMs`),
+/// probed twice as often: with the reload's own time, a change is seen within about 2 s.
+const JS_RELOAD_INTERVAL: Duration = Duration::from_millis(1500);
+const JS_PROBE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The snapshot defaults for a JS plugin: with a marker, the native ones; without, a timed reload.
+fn js_snapshot_defaults(has_change_marker: bool) -> SnapshotOptions {
+    let native = SnapshotOptions { fall_back_when_unloaded: true, ..SnapshotOptions::default() };
+    if has_change_marker {
+        return native;
+    }
+    SnapshotOptions { probe_interval: JS_PROBE_INTERVAL, max_age: JS_RELOAD_INTERVAL, timed_reload: true, ..native }
+}
+
 /// Wraps a native database in the snapshot unless the options turn it off.
 fn with_snapshot<D: Database + 'static>(db: D, option: Option<&SnapshotOption>) -> Arc<dyn Database> {
-    let defaults = SnapshotOptions::default();
+    with_snapshot_from(db, option, SnapshotOptions::default())
+}
+
+fn with_snapshot_from<D: Database + 'static>(db: D, option: Option<&SnapshotOption>, defaults: SnapshotOptions) -> Arc<dyn Database> {
     let ms = |v: Option<u64>, d: Duration| v.map(Duration::from_millis).unwrap_or(d);
     let opts = match option {
         Some(SnapshotOption::Enabled(false)) => return Arc::new(db),
@@ -102,6 +128,7 @@ fn with_snapshot<D: Database + 'static>(db: D, option: Option<&SnapshotOption>) 
             serve_stale_for: ms(*serve_stale_for_ms, defaults.serve_stale_for),
             // At least 50 ms: a probe needs a round trip to the database.
             probe_timeout: ms(*probe_timeout_ms, defaults.probe_timeout).max(Duration::from_millis(50)),
+            ..defaults
         },
     };
     Arc::new(SnapshotDatabase::new(Arc::new(db), opts))
@@ -166,8 +193,15 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
     let opts: ServerOptions = serde_json::from_str(json).map_err(|e| Error::config(format!("Invalid hot-updater-rs options: {e}")))?;
     let need_bridge = || bridge.clone().ok_or_else(|| Error::config("A JS plugin was given but no bridge function"));
     let db: Arc<dyn Database> = match opts.database {
-        DatabaseOption::Js { adapter_name, has_update_info, has_migrator } => {
-            Arc::new(JsDatabase::new(JsDatabaseInfo { adapter_name, has_update_info, has_migrator }, need_bridge()?))
+        DatabaseOption::Js { adapter_name, has_update_info, has_migrator, snapshot, has_change_marker } => {
+            let enabled = matches!(snapshot, Some(SnapshotOption::Enabled(true)) | Some(SnapshotOption::Tuned { .. }));
+            let info = JsDatabaseInfo { adapter_name, has_update_info, has_migrator, snapshot: enabled, has_change_marker };
+            let db = JsDatabase::new(info, need_bridge()?);
+            if enabled {
+                with_snapshot_from(db, snapshot.as_ref(), js_snapshot_defaults(has_change_marker))
+            } else {
+                Arc::new(db)
+            }
         }
         DatabaseOption::Sqlite { path, pool } => with_snapshot(SqlDatabase::sqlite(&path, pool.to_sql())?, pool.snapshot.as_ref()),
         DatabaseOption::Postgres { connection_string, pool } => {

@@ -36,7 +36,11 @@ impl Database for SnapshotDatabase {
 
     async fn get_update_info(&self, args: &UpdateArgs, ctx: Ctx) -> Result<UpdateLookup> {
         let unverified = self.core.refresh().await;
-        match self.core.partition(&args.platform, &args.channel).await? {
+        let loaded = match self.core.partition(&args.platform, &args.channel).await {
+            Err(_) if self.core.opts.fall_back_when_unloaded => None,
+            other => other?,
+        };
+        match loaded {
             Some((partition, stale)) => Ok(lookup(&partition, args, stale || unverified)),
             None => self.core.guarded(false, self.core.inner.get_update_info(args, ctx)).await,
         }

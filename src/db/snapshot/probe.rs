@@ -54,6 +54,10 @@ impl Core {
             return false;
         }
         let probe = self.start_probe();
+        if self.opts.timed_reload {
+            // No marker to wait for: the reload runs in the background, the snapshot answers.
+            return false;
+        }
         if self.read().stale {
             return false;
         }
@@ -86,6 +90,13 @@ impl Core {
             let mut s = self.write();
             s.checked_at = Some(now);
             match marker {
+                Ok(m) if self.opts.timed_reload => {
+                    // Without a marker the reload itself is the probe: the outcome is recorded
+                    // when it ends (below).
+                    let due = s.stale || s.rebuild_due || s.built_at.elapsed() >= self.opts.max_age;
+                    s.marker = m;
+                    due.then(|| (s.generation, s.partitions.keys().cloned().collect::<Vec<_>>()))
+                }
                 Ok(m) => {
                     s.spacing = probe_spacing(&self.opts, now - started);
                     let changed = s.stale || s.rebuild_due || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
@@ -108,7 +119,7 @@ impl Core {
                 }
             }
         };
-        if let Some(line) = log {
+        if let Some(line) = log.take() {
             log_line(&line);
         }
         let Some((generation, keys)) = rebuild else { return };
@@ -137,12 +148,27 @@ impl Core {
             }
         }
         let mut s = self.write();
+        if self.opts.timed_reload {
+            s.spacing = probe_spacing(&self.opts, started.elapsed());
+            s.healthy_at = Instant::now();
+            s.rebuild_due = false;
+            if s.stale {
+                log = Some("database plugin answering again; update checks are fresh".to_string());
+                s.stale = false;
+                s.down = false;
+                s.epoch += 1;
+            }
+        }
         // A write through this process cleared the snapshot meanwhile: what was just read may
         // predate it, so keep the clearing.
         if s.generation == generation {
             s.partitions = fresh;
             s.built_at = now;
             s.epoch += 1;
+        }
+        drop(s);
+        if let Some(line) = log {
+            log_line(&line);
         }
     }
 
