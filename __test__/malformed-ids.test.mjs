@@ -12,6 +12,7 @@ import { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase as my
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { pgDatabase, mysqlDatabase } from "./helpers/servers.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
+import { createUpstreamServer } from "./helpers/upstream-servers.mjs";
 import { smallBundle, NIL } from "./helpers/fixtures.mjs";
 
 const options = { basePath: "/hot-updater", routes: { updateCheck: true, bundles: true }, storages: [parityStorage()] };
@@ -83,3 +84,25 @@ for (const [name, open] of Object.entries(engines)) {
     });
   }
 }
+
+// Upstream's kyselyAdapter on PostgreSQL through our bridge, with the snapshot on (its default):
+// update checks are answered as by the native databases above, where upstream (and the adapter
+// with the snapshot off) answers 500 for such ids on PostgreSQL.
+test("kyselyAdapter on PostgreSQL, snapshot on: update checks answer as the native databases", async (t) => {
+  const db = pgDatabase();
+  const migrated = await createUpstreamServer("postgresql", db.url, { storages: options.storages });
+  await migrated.close();
+  const { Kysely, PostgresDialect } = await import("kysely");
+  const { kyselyAdapter } = await import("@hot-updater/server/adapters/kysely");
+  const { shimmedPgPool } = await import("./helpers/upstream-servers.mjs");
+  const kysely = new Kysely({ dialect: new PostgresDialect({ pool: shimmedPgPool(db.url) }) });
+  const hu = createHotUpdater({ database: kyselyAdapter({ db: kysely, provider: "postgresql" }), ...options });
+  t.after(async () => {
+    await hu.close();
+    await kysely.destroy();
+    db.drop();
+  });
+  for (const b of bundles) await hu.insertBundle(b);
+  const isCheck = (line) => !line.startsWith("/api/");
+  assert.deepEqual((await answers(hu)).filter(isCheck), reference.filter(isCheck));
+});

@@ -9,6 +9,7 @@ use super::enrich;
 use crate::context::Ctx;
 use crate::core::bundle::{UpdateArgs, UpdateInfo, NIL_UUID};
 use crate::core::constraints::check_bundle_json;
+use crate::db::sql::dialect::pg_accepts_uuid;
 use crate::db::{BundleQuery, Database, UpdateLookup};
 use crate::error::{Error, Result};
 use crate::storage::Storages;
@@ -109,7 +110,14 @@ impl HotUpdater {
                 // bundles the lookup loaded.
                 None
             } else {
-                self.db.get_bundle_by_id(&args.bundle_id, ctx).await?.map(Arc::new)
+                match self.db.get_bundle_by_id(&args.bundle_id, ctx).await {
+                    Ok(current) => current.map(Arc::new),
+                    // Answered from a snapshot, the answer is the native one: an installed id no
+                    // `uuid` column can hold is an unknown bundle (a JS plugin on PostgreSQL
+                    // refuses to look it up, where native PostgreSQL finds nothing).
+                    Err(_) if lookup.seeded && !pg_accepts_uuid(&args.bundle_id) => None,
+                    Err(e) => return Err(e),
+                }
             };
             extra = enrich::manifest_artifacts(&self.storages, &target, current.as_deref(), ctx).await?;
         }
