@@ -59,12 +59,21 @@ const sqliteReference = (storages) => async (dir) => createUpstream(join(dir, "u
 const variants = {
   "native SQLite": { ours: (dir) => sqliteDatabase({ path: join(dir, "ours.db") }) },
   "native SQLite, snapshot off": { ours: (dir) => sqliteDatabase({ path: join(dir, "ours-direct.db"), snapshot: false }) },
+  // An official adapter: update checks from the snapshot, loaded through its getBundles.
   "upstream Kysely plugin through the JS bridge": {
     ours: async (dir) => {
       // The bridge variant uses its own file, migrated by upstream.
       await (await createUpstream(join(dir, "bridge.db"))).close();
       return upstreamKysely(join(dir, "bridge.db")).adapter;
     },
+  },
+  // The same with every update check through the adapter's own getUpdateInfo.
+  "upstream Kysely plugin through the JS bridge, snapshot off": {
+    ours: async (dir) => {
+      await (await createUpstream(join(dir, "bridge-direct.db"))).close();
+      return upstreamKysely(join(dir, "bridge-direct.db")).adapter;
+    },
+    options: { snapshot: false },
   },
   // No storage plugin: `storage://` URIs fail identically (500), http(s) URIs pass through, and
   // every answer can come from the synchronous snapshot path.
@@ -96,7 +105,7 @@ for (const [name, variant] of Object.entries(variants)) {
       database = await variant.ours(dir);
     }
     cleanups.push(() => upstream.close());
-    const ours = createHotUpdater({ database, storages, basePath: "/hot-updater", routes });
+    const ours = createHotUpdater({ database, storages, basePath: "/hot-updater", routes, ...variant.options });
     cleanups.push(() => ours.close());
 
     const bundles = makeBundles(BUNDLES);
