@@ -6,8 +6,13 @@ import { fileURLToPath } from "node:url";
 import { IMPLS, LABELS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const START = "<!-- results:start -->";
-const END = "<!-- results:end -->";
+// A run on MongoDB alone has a section of its own, so that it does not replace the main table.
+const MARKERS = { main: ["<!-- results:start -->", "<!-- results:end -->"], mongo: ["<!-- mongo-results:start -->", "<!-- mongo-results:end -->"] };
+const HEADINGS = {
+  sqlite: "SQLite (each server its own copy of one file)",
+  postgres: "PostgreSQL (one database, both servers)",
+  mongo: "MongoDB wire protocol on SecantusDB 0.7.0b3, one-node replica set (one database, both servers; upstream on its own `mongoAdapter`)",
+};
 
 /** Columns: [title, value of one server's result, digits]. */
 const COLUMNS = [
@@ -66,7 +71,7 @@ function markdown(report) {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
-      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
       `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
@@ -78,7 +83,7 @@ function markdown(report) {
   );
   for (const note of report.notes) lines.push(`> ${note}`, "");
   for (const db of [...new Set(report.results.map((r) => r.db))]) {
-    lines.push(`#### ${db === "sqlite" ? "SQLite (each server its own copy of one file)" : "PostgreSQL (one database, both servers)"}`, "");
+    lines.push(`#### ${HEADINGS[db] ?? db}`, "");
     lines.push(`| ${HEAD.join(" | ")} |`, `|${HEAD.map((_, i) => (i < 2 ? " --- " : " ---: ")).join("|")}|`);
     for (const r of report.results.filter((x) => x.db === db)) for (const row of rows(r)) lines.push(`| ${row.join(" | ")} |`);
     lines.push("");
@@ -111,6 +116,7 @@ export function writeReport(report) {
   const md = markdown(report);
   const file = `${ROOT}BENCHMARKS.md`;
   const text = readFileSync(file, "utf8");
+  const [START, END] = report.options?.dbs?.every((db) => db === "mongo") ? MARKERS.mongo : MARKERS.main;
   const a = text.indexOf(START);
   const b = text.indexOf(END);
   if (a < 0 || b < a) throw new Error(`BENCHMARKS.md has no ${START} … ${END} markers`);
