@@ -293,7 +293,7 @@ export declare function mysqlDatabase(config: { connectionString: string } & Sql
 
 /** Options of the native MongoDB database (all optional; they override the connection string's own). */
 export interface MongoDatabaseOptions {
-  /** A `mongodb://` connection string; its path names the database (`test` when it names none). `mongodb+srv://` is not supported. */
+  /** A `mongodb://` or `mongodb+srv://` connection string; its path names the database (`test` when it names none). */
   url: string;
   /** `maxPoolSize` (default 10). */
   maxConnections?: number;
@@ -307,6 +307,8 @@ export interface MongoDatabaseOptions {
   serverSelectionTimeoutMs?: number;
   /** Create the collections and indexes on first use when the schema is missing or older (default false). */
   autoMigrate?: boolean;
+  /** Nameserver(s) for `mongodb+srv://` lookups, `"host[:port]"`, comma-separated (default: `HOT_UPDATER_DNS_SERVER`, else /etc/resolv.conf). */
+  dnsServer?: string;
   /** The update-check snapshot's freshness, or `false` to query the database on every check. */
   snapshot?: SqlPoolOptions["snapshot"];
 }

@@ -11,6 +11,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { fileURLToPath } from "node:url";
 import { BSON, MongoClient } from "mongodb";
 import { createHotUpdater as createUpstreamHotUpdater } from "@hot-updater/server";
@@ -34,6 +35,10 @@ const MODES = [
   { name: "standalone", port: 27392, extra: ["standalone"] },
 ];
 const DEFAULTS = { basePath: "/hot-updater", routes: { updateCheck: true, bundles: true } };
+// The README's freshness bound for another tool's in-place edit at small sizes, and the limit the
+// test allows it on a shared, busy machine.
+const BOUND_MS = 2_000;
+const BOUND_LIMIT_MS = 3_000;
 
 let serial = 0;
 const dbName = (tag) => `hu_mongo_${tag}_${process.pid}_${++serial}`;
@@ -284,6 +289,37 @@ for (const mode of MODES) {
       });
     }
 
+    test("in-place edits by the raw driver reach update checks within the bound (default snapshot options)", async (t) => {
+      const name = dbName("bound");
+      // Default options: maxAgeMs is 30 s, so only the change marker can make this pass.
+      const mine = ours(mode, name);
+      t.after(async () => {
+        await mine.close();
+        await dropDb(mode, name);
+      });
+      const [one, two] = [smallBundle(1), smallBundle(2)];
+      await mine.insertBundle(one);
+      await mine.insertBundle(two);
+      const check = () =>
+        mine.getAppUpdateInfo({ _updateStrategy: "appVersion", platform: "ios", appVersion: "1.0.0", bundleId: "00000000-0000-0000-0000-000000000000", channel: "production" });
+      assert.equal((await check())?.id, two.id);
+      const bundles = clientOf(mode).db(name).collection("bundles");
+      const seen = [];
+      const within = async (label, edit, want) => {
+        await edit();
+        const started = performance.now();
+        await eventually(check, want, BOUND_LIMIT_MS, 10);
+        seen.push(`${label} ${Math.round(performance.now() - started)} ms`);
+      };
+      // Each edit keeps the count, the highest id and every length the same, and writes no revision.
+      await within("disable", () => bundles.updateOne({ id: two.id }, { $set: { enabled: false } }), (info) => info?.id === one.id);
+      await within("rollout 0", () => bundles.updateOne({ id: one.id }, { $set: { rollout_cohort_count: 0 } }), (info) => info === null);
+      await within("rollout back, re-enable", () => bundles.updateMany({}, { $set: { rollout_cohort_count: 1000, enabled: true } }), (info) => info?.id === two.id);
+      await within("force update", () => bundles.updateOne({ id: two.id }, { $set: { should_force_update: true } }), (info) => info?.shouldForceUpdate === true);
+      await within("same-length message", () => bundles.updateOne({ id: two.id }, { $set: { message: "m9" } }), (info) => info?.message === "m9");
+      t.diagnostic(`seen after: ${seen.join(", ")} (bound ${BOUND_MS} ms; limit ${BOUND_LIMIT_MS} ms on this shared machine)`);
+    });
+
     test("update checks see writes another client makes straight into the database", async (t) => {
       const name = dbName("fresh");
       const mine = ours(mode, name, {}, { snapshot: { probeIntervalMs: 50, maxAgeMs: 600_000 } });
@@ -308,3 +344,154 @@ for (const mode of MODES) {
     });
   });
 }
+
+// ---- mongodb+srv:// through a DNS stand-in on loopback ----
+
+/**
+ * A UDP nameserver on 127.0.0.1 answering SRV and TXT questions from `zone`
+ * ({ "<name>": { srv?: [{ target, port }], txt?: [string], nxdomain?: true } }); every other
+ * question gets an empty answer. Records the questions it was asked.
+ */
+async function dnsStandIn(zone) {
+  const socket = createSocket("udp4");
+  const asked = [];
+  const encodeName = (name) => Buffer.concat([...name.replace(/\.$/, "").split(".").map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  socket.on("message", (msg, rinfo) => {
+    let at = 12;
+    const labels = [];
+    while (msg[at] !== 0) {
+      labels.push(msg.subarray(at + 1, at + 1 + msg[at]).toString());
+      at += 1 + msg[at];
+    }
+    const name = labels.join(".").toLowerCase();
+    const qtype = msg.readUInt16BE(at + 1);
+    const question = msg.subarray(12, at + 5);
+    asked.push(`${qtype === 33 ? "SRV" : qtype === 16 ? "TXT" : qtype} ${name}`);
+    const entry = zone[name] ?? {};
+    const answers = [];
+    if (qtype === 33) {
+      for (const { target, port } of entry.srv ?? []) {
+        const fixed = Buffer.alloc(6);
+        fixed.writeUInt16BE(port, 4);
+        answers.push([33, Buffer.concat([fixed, encodeName(target)])]);
+      }
+    } else if (qtype === 16) {
+      for (const text of entry.txt ?? []) answers.push([16, Buffer.concat([Buffer.from([text.length]), Buffer.from(text)])]);
+    }
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(msg.readUInt16BE(0), 0);
+    header.writeUInt16BE(0x8180 | (entry.nxdomain ? 3 : 0), 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    const records = answers.map(([type, rdata]) => {
+      const head = Buffer.alloc(12);
+      head.writeUInt16BE(0xc00c, 0);
+      head.writeUInt16BE(type, 2);
+      head.writeUInt16BE(1, 4);
+      head.writeUInt32BE(60, 6);
+      head.writeUInt16BE(rdata.length, 10);
+      return Buffer.concat([head, rdata]);
+    });
+    socket.send(Buffer.concat([header, question, ...records]), rinfo.port, rinfo.address);
+  });
+  await new Promise((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  return { server: `127.0.0.1:${socket.address().port}`, asked, close: () => new Promise((r) => socket.close(r)) };
+}
+
+describe("mongoDatabase with mongodb+srv:// (DNS stand-in on loopback, SecantusDB standalone)", () => {
+  const mode = MODES[1];
+  let dns;
+  // Made-up names whose parent domain is "0.0.1", so that the SRV answer may be the IP literal
+  // 127.0.0.1 (a name the driver would look up through the system resolver, off loopback).
+  const zone = {
+    "_mongodb._tcp.cluster.0.0.1": { srv: [{ target: "127.0.0.1", port: 0 }] },
+    "cluster.0.0.1": { txt: ["authSource=admin"] },
+    "_custom._tcp.named.0.0.1": { srv: [{ target: "127.0.0.1", port: 0 }, { target: "127.0.0.1", port: 1 }] },
+    "_mongodb._tcp.outside.0.0.1": { srv: [{ target: "db.elsewhere.test", port: 27017 }] },
+    "_mongodb._tcp.badtxt.0.0.1": { srv: [{ target: "127.0.0.1", port: 0 }] },
+    "badtxt.0.0.1": { txt: ["w=majority"] },
+    "_mongodb._tcp.twotxt.0.0.1": { srv: [{ target: "127.0.0.1", port: 0 }] },
+    "twotxt.0.0.1": { txt: ["authSource=admin", "replicaSet=rs0"] },
+    "_mongodb._tcp.gone.0.0.1": { nxdomain: true },
+  };
+  before(async () => {
+    for (const entry of Object.values(zone)) for (const r of entry.srv ?? []) if (r.port === 0) r.port = mode.port;
+    // srvMaxHosts=1 picks one of the two records (both the test server here).
+    zone["_custom._tcp.named.0.0.1"].srv[1].port = mode.port;
+    dns = await dnsStandIn(zone);
+  });
+  after(() => dns?.close());
+
+  const open = (url, extra = {}) =>
+    createHotUpdater({ database: mongoDatabase({ url, dnsServer: dns.server, autoMigrate: true, serverSelectionTimeoutMs: 5_000, ...extra }), storages: [parityStorage()], ...DEFAULTS });
+
+  test("the SRV record's servers and the TXT record's options make the seed list", async (t) => {
+    const name = dbName("srv");
+    const mine = open(`mongodb+srv://cluster.0.0.1/${name}?tls=false`);
+    t.after(async () => {
+      await mine.close();
+      await dropDb(mode, name);
+    });
+    await mine.insertBundle(smallBundle(1));
+    assert.equal((await mine.getBundleById(smallBundle(1).id))?.id, smallBundle(1).id);
+    // It is the database the URL names, on the server the SRV record gives.
+    assert.equal(await clientOf(mode).db(name).collection("bundles").countDocuments(), 1);
+    assert.deepEqual(dns.asked.slice(0, 2), ["SRV _mongodb._tcp.cluster.0.0.1", "TXT cluster.0.0.1"]);
+  });
+
+  test("srvServiceName and srvMaxHosts", async (t) => {
+    const name = dbName("srvname");
+    const mine = open(`mongodb+srv://named.0.0.1/${name}?tls=false&srvServiceName=custom&srvMaxHosts=1`);
+    t.after(async () => {
+      await mine.close();
+      await dropDb(mode, name);
+    });
+    assert.deepEqual(await mine.getChannels(), []);
+    assert.ok(dns.asked.includes("SRV _custom._tcp.named.0.0.1"), dns.asked.join(", "));
+  });
+
+  test("bad SRV setups are configuration errors that say what is wrong", async () => {
+    const cases = [
+      ["mongodb+srv://empty.0.0.1/db?tls=false", /no SRV records for _mongodb\._tcp\.empty\.0\.0\.1/],
+      ["mongodb+srv://gone.0.0.1/db?tls=false", /no SRV records for _mongodb\._tcp\.gone\.0\.0\.1/],
+      ["mongodb+srv://outside.0.0.1/db", /names db\.elsewhere\.test, which is outside the domain of outside\.0\.0\.1/],
+      ["mongodb+srv://badtxt.0.0.1/db?tls=false", /TXT record may only set authSource, replicaSet and loadBalanced, not `w`/],
+      ["mongodb+srv://twotxt.0.0.1/db?tls=false", /more than one TXT record/],
+      ["mongodb+srv://cluster.0.0.1:27017/db", /cannot name a port/],
+      ["mongodb+srv://a.0.0.1,b.0.0.1/db", /exactly one host/],
+      ["mongodb+srv://cluster.0.0.1/db?tls=false&srvMaxHosts=1&replicaSet=rs0", /srvMaxHosts cannot be combined with replicaSet/],
+    ];
+    for (const [url, message] of cases) {
+      const mine = open(url);
+      try {
+        await assert.rejects(mine.getChannels(), (err) => {
+          assert.equal(err.code, "ERR_HOT_UPDATER_CONFIG", `${url}: ${err.code} ${err.message}`);
+          assert.match(err.message, message, url);
+          return true;
+        });
+      } finally {
+        await mine.close();
+      }
+    }
+    assert.throws(() => mongoDatabase({ url: "mongodb+srv://cluster.0.0.1/db", dnsServer: 53 }), { code: "ERR_HOT_UPDATER_CONFIG" });
+    assert.throws(() => mongoDatabase({ url: "mongo://x/db" }), { code: "ERR_HOT_UPDATER_CONFIG" });
+  });
+
+  test("a nameserver that does not answer is an outage, not a configuration error", async () => {
+    // A UDP port nobody listens on: the stand-in's socket is bound and closed again first.
+    const probe = createSocket("udp4");
+    await new Promise((resolve) => probe.bind(0, "127.0.0.1", resolve));
+    const silent = `127.0.0.1:${probe.address().port}`;
+    await new Promise((r) => probe.close(r));
+    const mine = open("mongodb+srv://cluster.0.0.1/db?tls=false", { dnsServer: silent });
+    try {
+      await assert.rejects(mine.getChannels(), (err) => {
+        assert.notEqual(err.code, "ERR_HOT_UPDATER_CONFIG", err.message);
+        assert.match(err.message, /no DNS server answered for _mongodb\._tcp\.cluster\.0\.0\.1/);
+        return true;
+      });
+    } finally {
+      await mine.close();
+    }
+  });
+});

@@ -1,9 +1,9 @@
 // The "Speed" benchmark: hot-updater-rs against upstream @hot-updater/server 0.36.3 on the same
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
-//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|both] [--mix 400] [--no-bun] [--install-wrk]
+//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|mongo|both] [--mix 400] [--no-bun] [--install-wrk]
 //                      [--database native|kysely]
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,6 +13,7 @@ import { machineFacts } from "./lib/machine.mjs";
 import { measureServer } from "./lib/measure.mjs";
 import { buildMix, verifyMix } from "./lib/mix.mjs";
 import { USAGE, parseOptions } from "./lib/options.mjs";
+import { checkMongoSeeder, dropMongo, mongoStatus, seedMongo, startMongo, stopMongo } from "./lib/mongo.mjs";
 import { dropPostgres, postgresStatus, seedPostgres } from "./lib/postgres.mjs";
 import { hasCommand, stopAll } from "./lib/procs.mjs";
 import { printResult, writeReport } from "./lib/report.mjs";
@@ -28,16 +29,17 @@ try {
 }
 const command = ["node bench/run.mjs", ...process.argv.slice(2)].join(" ");
 const dir = mkdtempSync(join(tmpdir(), "hu-bench-"));
-const liveDatabases = new Set();
+const liveDatabases = new Map(); // name -> db
 
 let cleaning;
 let interrupted = false;
 function cleanup() {
   cleaning ??= (async () => {
     stopAll();
-    for (const name of liveDatabases) {
-      await dropPostgres(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
+    for (const [name, db] of liveDatabases) {
+      await (db === "mongo" ? dropMongo : dropPostgres)(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
     }
+    stopMongo();
     rmSync(dir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -56,7 +58,11 @@ async function seed(db, n, bundles, sub) {
     return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage } } };
   }
   const name = `hu_bench_${process.pid}_${n}`;
-  liveDatabases.add(name);
+  liveDatabases.set(name, db);
+  if (db === "mongo") {
+    const { url, seedMs } = await seedMongo(name, bundles);
+    return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage }, upstream: { impl: "upstream", db, url, name, storage: options.storage } } };
+  }
   const { url, seedMs } = await seedPostgres(name, bundles);
   return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, storage: options.storage } } };
 }
@@ -129,7 +135,7 @@ async function benchSize(db, n, bundles, env) {
     console.log(`ERROR at ${db} N=${n}: ${error.message}`);
   } finally {
     if (seeded?.name) {
-      await dropPostgres(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
+      await (db === "mongo" ? dropMongo : dropPostgres)(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
       liveDatabases.delete(seeded.name);
     }
     rmSync(sub, { recursive: true, force: true });
@@ -174,10 +180,24 @@ async function main() {
     }
   }
 
-  const checkDir = join(dir, "seeder-check");
-  mkdirSync(checkDir);
-  const checked = await checkSeeder(checkDir, benchBundles(300));
-  console.log(`seeder: ${checked} bulk-inserted rows identical to upstream's own insertBundle rows`);
+  if (dbs.includes("mongo")) {
+    const mongo = await mongoStatus();
+    if (!mongo.ok) {
+      note(mongo.note);
+      dbs = dbs.filter((d) => d !== "mongo");
+    } else {
+      startMongo();
+      machine.mongodb = JSON.parse(readFileSync(new URL("../node_modules/mongodb/package.json", import.meta.url), "utf8")).version;
+      const checkedDocs = await checkMongoSeeder(benchBundles(300));
+      console.log(`MongoDB seeder: ${checkedDocs} bulk-inserted documents identical to upstream's own insertBundle documents (SecantusDB on 127.0.0.1)`);
+    }
+  }
+  if (dbs.some((d) => d !== "mongo")) {
+    const checkDir = join(dir, "seeder-check");
+    mkdirSync(checkDir);
+    const checked = await checkSeeder(checkDir, benchBundles(300));
+    console.log(`seeder: ${checked} bulk-inserted rows identical to upstream's own insertBundle rows`);
+  }
 
   const results = [];
   for (const n of options.sizes) {

@@ -245,15 +245,19 @@ const postgresDatabase = (config) => serverDatabase("postgres", "postgresDatabas
 /** Native MySQL / MariaDB database (`mysql://user:pass@host:3306/db`). */
 const mysqlDatabase = (config) => serverDatabase("mysql", "mysqlDatabase", config);
 
-const MONGO_KEYS = ["maxConnections", "minConnections", "idleTimeoutMs", "connectTimeoutMs", "serverSelectionTimeoutMs", "autoMigrate", "snapshot"];
+const MONGO_KEYS = ["maxConnections", "minConnections", "idleTimeoutMs", "connectTimeoutMs", "serverSelectionTimeoutMs", "autoMigrate", "dnsServer", "snapshot"];
 
 /**
- * Native MongoDB database on upstream's `mongoAdapter` layout. `url` is a `mongodb://`
- * connection string; its path names the database (`test` when it names none, as `client.db()`).
+ * Native MongoDB database on upstream's `mongoAdapter` layout. `url` is a `mongodb://` or
+ * `mongodb+srv://` connection string; its path names the database (`test` when it names none,
+ * as `client.db()`). `dnsServer` names the nameserver for `mongodb+srv://` lookups.
  */
 function mongoDatabase(config) {
-  if (!config || typeof config.url !== "string" || !/^mongodb:\/\//.test(config.url)) {
-    throw new Error("mongoDatabase: `url` must be a mongodb:// connection string.");
+  if (!config || typeof config.url !== "string" || !/^mongodb(\+srv)?:\/\//.test(config.url)) {
+    throw configError("mongoDatabase: `url` must be a mongodb:// or mongodb+srv:// connection string.", Error);
+  }
+  if (config.dnsServer !== undefined && typeof config.dnsServer !== "string") {
+    throw configError('mongoDatabase: `dnsServer` must be a string such as "127.0.0.1:53".', TypeError);
   }
   const option = { kind: "mongo", url: config.url };
   for (const key of MONGO_KEYS) if (config[key] !== undefined) option[key] = config[key];

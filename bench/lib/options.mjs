@@ -5,7 +5,9 @@ export const USAGE = `node bench/run.mjs [options]
   --sizes 100,1000     bundle counts (default 100,1000,10000,100000; with --quick 100,1000)
   --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP,
                        on Node and on Bun)
-  --db sqlite|postgres|both   databases to run on (default both; PostgreSQL needs the pg driver)
+  --db sqlite|postgres|mongo|both   databases to run on (default both = sqlite and postgres;
+                       PostgreSQL needs the pg driver; mongo: SecantusDB started by the harness,
+                       upstream on its own mongoAdapter)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
@@ -60,9 +62,10 @@ export function parseOptions(argv) {
   }
   const sizes = (values.sizes ?? (values.quick ? "100,1000" : "100,1000,10000,100000")).split(",").map((s) => Number(s.trim().replaceAll("_", "")));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
-  if (!["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres or both, got ${values.db}`);
+  if (!["sqlite", "postgres", "mongo", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres, mongo or both, got ${values.db}`);
   if (!["s3", "plugin"].includes(values.storage)) throw new Error(`--storage: s3 or plugin, got ${values.storage}`);
   if (!["native", "kysely"].includes(values.database)) throw new Error(`--database: native or kysely, got ${values.database}`);
+  if (values.database === "kysely" && values.db === "mongo") throw new Error("--database kysely runs on SQLite or PostgreSQL, not --db mongo");
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));
   if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
   return {

@@ -6,8 +6,19 @@ import { fileURLToPath } from "node:url";
 import { IMPLS, LABELS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The markers of the results table: `--database kysely` runs have a table of their own. */
-const markers = (database) => (database && database !== "native" ? [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] : ["<!-- results:start -->", "<!-- results:end -->"]);
+// A run on MongoDB alone, and a `--database kysely` run, each have a section (and a latest-*.json)
+// of their own, so that they do not replace the main table.
+function section(report) {
+  const database = report.options?.database;
+  if (database && database !== "native") return { name: `latest-${database}.json`, markers: [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] };
+  if (report.options?.dbs?.every((db) => db === "mongo")) return { name: "latest-mongo.json", markers: ["<!-- mongo-results:start -->", "<!-- mongo-results:end -->"] };
+  return { name: "latest.json", markers: ["<!-- results:start -->", "<!-- results:end -->"] };
+}
+const HEADINGS = {
+  sqlite: "SQLite (each server its own copy of one file)",
+  postgres: "PostgreSQL (one database, both servers)",
+  mongo: "MongoDB wire protocol on SecantusDB 0.7.0b3, one-node replica set (one database, both servers; upstream on its own `mongoAdapter`)",
+};
 
 /** Columns: [title, value of one server's result, digits]. */
 const COLUMNS = [
@@ -66,7 +77,7 @@ function markdown(report) {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
-      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
       `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
@@ -81,7 +92,7 @@ function markdown(report) {
   );
   for (const note of report.notes) lines.push(`> ${note}`, "");
   for (const db of [...new Set(report.results.map((r) => r.db))]) {
-    lines.push(`#### ${db === "sqlite" ? "SQLite (each server its own copy of one file)" : "PostgreSQL (one database, both servers)"}`, "");
+    lines.push(`#### ${HEADINGS[db] ?? db}`, "");
     lines.push(`| ${HEAD.join(" | ")} |`, `|${HEAD.map((_, i) => (i < 2 ? " --- " : " ---: ")).join("|")}|`);
     for (const r of report.results.filter((x) => x.db === db)) for (const row of rows(r)) lines.push(`| ${row.join(" | ")} |`);
     lines.push("");
@@ -109,10 +120,9 @@ export function printResult(result) {
 
 /** Writes bench/results/latest.json and the table in BENCHMARKS.md; returns the markdown. */
 export function writeReport(report) {
-  const database = report.options?.database;
-  const [START, END] = markers(database);
+  const { name, markers } = section(report);
+  const [START, END] = markers;
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  const name = database && database !== "native" ? `latest-${database}.json` : "latest.json";
   writeFileSync(`${ROOT}bench/results/${name}`, `${JSON.stringify(report, null, 2)}\n`);
   const md = markdown(report);
   const file = `${ROOT}BENCHMARKS.md`;

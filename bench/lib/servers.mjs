@@ -1,5 +1,5 @@
 // The three handlers under test, created from a plain spec so that a child process can build
-// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres", path?, url?,
+// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres" | "mongo", path?, url?, name?,
 // storage: "s3" | "plugin" }. Imports are dynamic so that a child can time import → first
 // answered check.
 //
@@ -61,9 +61,15 @@ async function kyselyPlugin(spec) {
 }
 
 async function ours(spec) {
-  const { createHotUpdater, sqliteDatabase, postgresDatabase } = await import("../../index.mjs");
+  const { createHotUpdater, sqliteDatabase, postgresDatabase, mongoDatabase } = await import("../../index.mjs");
   const plugin = spec.database === "kysely" ? await kyselyPlugin(spec) : null;
-  const database = plugin ? plugin.database : spec.db === "postgres" ? postgresDatabase({ connectionString: spec.url }) : sqliteDatabase({ path: spec.path });
+  const database = plugin
+    ? plugin.database
+    : spec.db === "postgres"
+      ? postgresDatabase({ connectionString: spec.url })
+      : spec.db === "mongo"
+        ? mongoDatabase({ url: spec.url })
+        : sqliteDatabase({ path: spec.path });
   const { storages, close } = await storagesFor("ours", spec);
   const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES });
   return {
@@ -78,6 +84,17 @@ async function ours(spec) {
 
 async function upstream(spec) {
   const { storages, close: closeStorage } = await storagesFor("upstream", spec);
+  if (spec.db === "mongo") {
+    const { upstreamMongo } = await import("./mongo.mjs");
+    const { hotUpdater, close } = await upstreamMongo(spec.name, { storages });
+    return {
+      handler: (request) => hotUpdater.handler(request),
+      close: async () => {
+        await close();
+        closeStorage();
+      },
+    };
+  }
   if (spec.db === "postgres") {
     const { createUpstreamServer } = await import("../../__test__/helpers/upstream-servers.mjs");
     const { hotUpdater, close } = await createUpstreamServer("postgresql", spec.url, { migrate: false, storages });

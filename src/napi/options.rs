@@ -68,6 +68,7 @@ enum DatabaseOption {
         pool: PoolOption,
         connect_timeout_ms: Option<u64>,
         server_selection_timeout_ms: Option<u64>,
+        dns_server: Option<String>,
     },
 }
 
@@ -208,7 +209,7 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
             with_snapshot(SqlDatabase::postgres(&connection_string, pool.to_sql())?, pool.snapshot.as_ref())
         }
         DatabaseOption::Mysql { connection_string, pool } => with_snapshot(SqlDatabase::mysql(&connection_string, pool.to_sql())?, pool.snapshot.as_ref()),
-        DatabaseOption::Mongo { url, pool, connect_timeout_ms, server_selection_timeout_ms } => {
+        DatabaseOption::Mongo { url, pool, connect_timeout_ms, server_selection_timeout_ms, dns_server } => {
             let options = MongoOptions {
                 max_connections: pool.max_connections,
                 min_connections: pool.min_connections,
@@ -216,6 +217,7 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
                 connect_timeout_ms,
                 server_selection_timeout_ms,
                 auto_migrate: pool.auto_migrate,
+                dns_server,
             };
             with_snapshot(MongoDatabase::new(&url, options)?, pool.snapshot.as_ref())
         }

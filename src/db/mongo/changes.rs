@@ -7,16 +7,16 @@
 //! from), the next probe opens a new one and the marker changes with it, which rebuilds the
 //! snapshot, so nothing missed in between is kept.
 //!
-//! Where the server has no change streams (a standalone server), the marker is one aggregate:
-//! the count and highest id of `bundles` and the revision record every write through
-//! hot-updater-rs changes. That sees inserts and deletes by anyone and every write through this
-//! crate, but not another tool's in-place update of an existing document; the snapshot's
-//! `max_age` bounds how long such an update stays unseen.
+//! Where the server has no change streams (a standalone server), the marker is the content
+//! signature of `bundles` kept by a background scan (`signature`: every document's answer
+//! fields, hashed, so in-place edits by other tools are seen too) and the revision record every
+//! write through hot-updater-rs changes. The probe itself reads only the revision record (one
+//! indexed lookup, which is also how it finds the server unreachable), never waits for a scan.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use mongodb::bson::{doc, Bson};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -26,6 +26,7 @@ use super::database::Opened;
 use super::errors::{is_unreachable, map_err, Redactor};
 use super::filter::partition_scope;
 use super::queries::find_all;
+use super::signature::Scanner;
 use crate::core::bundle::Bundle;
 use crate::db::shared::REVISION_KEY;
 use crate::error::Result;
@@ -46,11 +47,12 @@ enum Mode {
 pub struct Watcher {
     mode: Mutex<Mode>,
     epochs: AtomicU64,
+    scanner: Scanner,
 }
 
 impl Watcher {
     /// The current marker (see the module documentation).
-    pub async fn marker(&self, o: &Opened, r: &Redactor) -> Result<String> {
+    pub async fn marker(&self, o: &Arc<Opened>, r: &Redactor) -> Result<String> {
         let mut mode = self.mode.lock().await;
         if let Mode::Stream { epoch, events, alive, .. } = &*mode {
             if alive.load(Ordering::Acquire) {
@@ -83,29 +85,19 @@ impl Watcher {
             }
         }
         drop(mode);
-        probe(o, r).await
+        let revision = o.settings().find_one(doc! { "key": REVISION_KEY }).await.map_err(|e| map_err(e, r))?;
+        let revision = revision.and_then(|d| d.get("value").map(Bson::to_string)).unwrap_or_default();
+        Ok(format!("probe:{}|{revision}", self.scanner.signature(o)))
     }
 
     /// Stops the stream task (on close).
     pub async fn stop(&self) {
+        self.scanner.stop();
         let mut mode = self.mode.lock().await;
         if let Mode::Stream { task, .. } = std::mem::take(&mut *mode) {
             task.abort();
         }
     }
-}
-
-/// The aggregate marker: `count|max id|revision`.
-async fn probe(o: &Opened, r: &Redactor) -> Result<String> {
-    let pipeline = [doc! { "$group": { "_id": Bson::Null, "n": { "$sum": 1 }, "last": { "$max": "$id" } } }];
-    let rows: Vec<mongodb::bson::Document> =
-        o.bundles().aggregate(pipeline).await.map_err(|e| map_err(e, r))?.try_collect().await.map_err(|e| map_err(e, r))?;
-    let (total, last) = rows.first().map_or((String::new(), String::new()), |d| {
-        (d.get("n").map(Bson::to_string).unwrap_or_default(), d.get("last").map(Bson::to_string).unwrap_or_default())
-    });
-    let revision = o.settings().find_one(doc! { "key": REVISION_KEY }).await.map_err(|e| map_err(e, r))?;
-    let revision = revision.and_then(|d| d.get("value").map(Bson::to_string)).unwrap_or_default();
-    Ok(format!("probe:{total}|{last}|{revision}"))
 }
 
 /// The enabled bundles of one (platform, channel) with the fields the snapshot keeps.

@@ -59,11 +59,12 @@ impl fmt::Debug for MongoDatabase {
 }
 
 impl MongoDatabase {
-    /// A database at `url` (`mongodb://user:pass@host:27017/dbname?replicaSet=rs0`). The URL is
-    /// only checked for its scheme here; it is parsed when the first call opens the client.
+    /// A database at `url` (`mongodb://user:pass@host:27017/dbname?replicaSet=rs0`, or
+    /// `mongodb+srv://user:pass@cluster.example.com/dbname`). The URL is only checked for its
+    /// scheme here; it is parsed (and an SRV URL resolved) when the first call opens the client.
     pub fn new(url: &str, options: MongoOptions) -> Result<Self> {
         if !url.starts_with("mongodb://") && !url.starts_with("mongodb+srv://") {
-            return Err(crate::error::Error::config("mongoDatabase: `url` must be a mongodb:// connection string"));
+            return Err(crate::error::Error::config("mongoDatabase: `url` must be a mongodb:// or mongodb+srv:// connection string"));
         }
         Ok(MongoDatabase {
             url: url.to_string(),

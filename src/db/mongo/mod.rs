@@ -6,11 +6,14 @@ mod backend;
 mod changes;
 mod convert;
 mod database;
+mod dns;
 mod errors;
 mod filter;
 mod migrate;
 mod options;
 mod queries;
+mod signature;
+mod srv;
 mod write;
 
 #[cfg(test)]

@@ -24,23 +24,27 @@ pub struct MongoOptions {
     pub server_selection_timeout_ms: Option<u64>,
     /// Create the collections and indexes on first use when the schema is missing or older.
     pub auto_migrate: Option<bool>,
+    /// The nameserver(s) for `mongodb+srv://` lookups (`host[:port]`, comma-separated); see
+    /// `dns::nameservers` for the defaults.
+    pub dns_server: Option<String>,
 }
 
 /// The name `client.db()` gives when the connection string names no database (the Node.js
 /// driver's default, so a URL without one reaches the same database upstream uses).
 const DEFAULT_DATABASE: &str = "test";
 
-/// Parses `url` into client options (no I/O for `mongodb://`; `mongodb+srv://` is refused,
-/// since DNS SRV resolution is not built in) and returns them with the database name.
+/// Parses `url` into client options (no I/O for `mongodb://`; a `mongodb+srv://` URL is first
+/// resolved to its seed list, see `srv`) and returns them with the database name.
 pub async fn client_options(url: &str, opts: &MongoOptions, redactor: &Redactor) -> Result<(ClientOptions, String)> {
-    if url.starts_with("mongodb+srv://") {
-        return Err(Error::config(
-            "mongoDatabase: mongodb+srv:// connection strings are not supported; use the mongodb:// seed list form (host1,host2,.../db?replicaSet=...)",
-        ));
-    }
-    if !url.starts_with("mongodb://") {
-        return Err(Error::config("mongoDatabase: `url` must be a mongodb:// connection string"));
-    }
+    let resolved;
+    let url = if url.starts_with("mongodb+srv://") {
+        resolved = super::srv::resolve(url, opts.dns_server.as_deref()).await?;
+        resolved.as_str()
+    } else if url.starts_with("mongodb://") {
+        url
+    } else {
+        return Err(Error::config("mongoDatabase: `url` must be a mongodb:// or mongodb+srv:// connection string"));
+    };
     let mut options = ClientOptions::parse(url).await.map_err(|e| {
         let mut err = map_err(e, redactor);
         err.kind = crate::error::ErrorKind::Config;
