@@ -105,7 +105,7 @@ function createHotUpdater(options) {
   const contexts = createContextTable();
   const cacheOptions = answerCacheOptions(opts.answerCache);
   const answers = cacheOptions === null ? null : new AnswerCache(cacheOptions);
-  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table, native });
+  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table });
   const nativeOptions = {
     basePath: opts.basePath ?? "/api",
     routes: opts.routes,
