@@ -13,7 +13,8 @@ import { adapterMatrix, drizzleOnBetterSqlite, startMongo } from "./helpers/adap
 import { removePrismaClients } from "./helpers/prisma.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { makeApiRequests, makeBundles, makeUpdateRequests, smallBundle } from "./helpers/fixtures.mjs";
-import { methodCalls, mutationRequests, send } from "./helpers/adapter-corpus.mjs";
+import { methodCalls, mutationRequests } from "./helpers/adapter-corpus.mjs";
+import { compareAll, seed, send } from "./helpers/compare.mjs";
 import { bundleMethodsTarget, updateInfoTarget } from "./helpers/suite-targets.mjs";
 import { defineUpdateInfoCases } from "./suites/update-info.mjs";
 import { defineBundleMethodCases } from "./suites/bundle-methods.mjs";
@@ -38,20 +39,6 @@ if (HAS_MONGO) {
 }
 const matrix = adapterMatrix({ mongoUrl: HAS_MONGO ? Object.fromEntries(Object.entries(mongo).map(([k, v]) => [k, v.url])) : undefined });
 
-async function compareRequests(up, ours, requests, label, context) {
-  const mismatches = [];
-  for (const { path, sdk, init } of requests) {
-    const options = init ?? (sdk === undefined ? {} : { headers: { "Hot-Updater-SDK-Version": sdk } });
-    // A fresh context object per request, as a framework would pass one.
-    const ctx = context && { ...context };
-    const a = await send(up, path, options, ctx);
-    const b = await send(ours, path, options, ctx && { ...context });
-    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) mismatches.push({ path, init, upstream: a, ours: b });
-  }
-  assert.equal(mismatches.length, 0, `${label}: ${mismatches.length}/${requests.length} differ; first: ${JSON.stringify(mismatches.slice(0, 3), null, 1)}`);
-  return requests.length;
-}
-
 async function outcome(api, [method, ...args]) {
   try {
     // Fresh argument objects per server: plugin-core keys its per-request state by context.
@@ -73,14 +60,6 @@ async function compareCalls(up, ours, calls, label) {
 }
 
 const tenantBundles = (bundles) => bundles.filter((b) => b.channel !== "staging").slice(0, 40);
-
-async function seed(hotUpdater, bundles, context) {
-  for (let i = 0; i < bundles.length; i += 50) {
-    const init = { method: "POST", body: JSON.stringify(bundles.slice(i, i + 50)), headers: { "content-type": "application/json" } };
-    const res = await send(hotUpdater, "/hot-updater/api/bundles", init, context && { ...context });
-    assert.equal(res.status, 201, res.body);
-  }
-}
 
 // A plugin's page is returned in the order its database gave it, as upstream returns it: the
 // bridge used to re-sort pages with localeCompare, which differs from SQLite's binary order on
@@ -128,7 +107,7 @@ test("drizzle on better-sqlite3 (a synchronous driver): writes fail as upstream'
     { path: "/hot-updater/api/bundles/channels" },
     ...makeUpdateRequests(bundles, 20, 2),
   ];
-  await compareRequests(up, ours, requests, "drizzle on better-sqlite3");
+  await compareAll(up, ours, requests, "drizzle on better-sqlite3", { sequential: true });
   const failed = await send(ours, requests[0].path, requests[0].init);
   assert.equal(failed.status, 500);
   assert.match(failed.body, /Transaction function cannot return a promise/);
@@ -163,16 +142,16 @@ for (const [name, entry] of Object.entries(matrix)) {
       let compared = 0;
       for (const context of contexts) {
         const label = context ? `tenant ${context.tenant}` : "no context";
-        compared += await compareRequests(up, ours, makeUpdateRequests(bundles, 600, 3), `${label}: update checks`, context);
-        compared += await compareRequests(up, ours, makeApiRequests(bundles, 250, 4), `${label}: bundle API`, context);
+        compared += await compareAll(up, ours, makeUpdateRequests(bundles, 600, 3), `${label}: update checks`, { context, sequential: true });
+        compared += await compareAll(up, ours, makeApiRequests(bundles, 250, 4), `${label}: bundle API`, { context, sequential: true });
       }
       compared += await compareCalls(up, ours, methodCalls(bundles), "methods");
       if (entry.contextual) compared += await compareCalls(up, ours, methodCalls(tenantBundles(bundles), 2, { tenant: "t1" }), "methods, tenant t1");
-      compared += await compareRequests(up, ours, mutationRequests(bundles), "mutations");
+      compared += await compareAll(up, ours, mutationRequests(bundles), "mutations", { sequential: true });
       for (const context of contexts) {
         const label = context ? `tenant ${context.tenant}` : "no context";
-        compared += await compareRequests(up, ours, makeUpdateRequests(bundles, 200, 5), `${label}: update checks after mutations`, context);
-        compared += await compareRequests(up, ours, makeApiRequests(bundles, 100, 6), `${label}: bundle API after mutations`, context);
+        compared += await compareAll(up, ours, makeUpdateRequests(bundles, 200, 5), `${label}: update checks after mutations`, { context, sequential: true });
+        compared += await compareAll(up, ours, makeApiRequests(bundles, 100, 6), `${label}: bundle API after mutations`, { context, sequential: true });
       }
       compared += await compareCalls(up, ours, methodCalls(bundles, 8), "methods after mutations");
       if (entry.contextual) {

@@ -147,16 +147,17 @@ test("another instance and raw SQL writes show within the snapshot's bounds, not
   await eventually((j) => j?.id === bundle(1).id, 3_000);
 });
 
-test("AnswerCache: epochs, age and the memory bound", () => {
+test("AnswerCache: the kept epoch, age and the memory bound", () => {
   const cache = new AnswerCache({ maxAgeMs: 100, maxEntries: 4 });
   cache.set("a", 1, 0, "A");
-  assert.equal(cache.get("a", 1, 50), "A");
-  assert.equal(cache.get("a", 2, 50), undefined, "another epoch");
-  assert.equal(cache.get("a", 1, 101), undefined, "too old");
+  assert.deepEqual(cache.entry("a", 50), { epoch: 1, at: 0, body: "A" }, "the epoch goes to the native side with the entry");
+  cache.set("a", 2, 10, "A2");
+  assert.deepEqual(cache.entry("a", 50), { epoch: 2, at: 10, body: "A2" }, "a newer answer replaces the kept one");
+  assert.equal(cache.entry("a", 111), undefined, "too old");
   for (const k of ["b", "c", "d", "e", "f"]) cache.set(k, 1, 0, k);
   assert.ok(cache.size <= 4, `size ${cache.size}`);
-  assert.equal(cache.get("f", 1, 0), "f");
-  assert.equal(cache.get("a", 1, 0), undefined, "the oldest entries were dropped");
+  assert.equal(cache.entry("f", 0).body, "f");
+  assert.equal(cache.entry("a", 0), undefined, "the oldest entries were dropped");
 });
 
 test("answerCache options are checked", () => {

@@ -124,12 +124,11 @@ test("mod.rs and lib.rs only declare and re-export", () => {
 
 test("Rust unit tests sit in a sibling <file>_tests.rs, not inline", () => {
   // Directory modules keep their suites in <dir>/tests.rs or <dir>/tests/ (db/sql, db/snapshot,
-  // core/semver); files owned by other layouts are listed in docs/architecture.md.
+  // core/semver).
   const inline = [];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
     if (/#\[cfg\(test\)\]\s*\nmod tests \{/.test(text)) inline.push(relative(src, file));
   }
-  // db/sql keeps a few inline suites from before this rule (see docs/architecture.md).
-  assert.deepEqual(inline.filter((f) => !f.startsWith(`db${sep}sql${sep}`)), []);
+  assert.deepEqual(inline, []);
 });

@@ -23,6 +23,7 @@ import { createMigrator } from "../db.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { bundleMethodsTarget, updateInfoTarget } from "./helpers/suite-targets.mjs";
 import { eventually, makeApiRequests, makeBundles, makeUpdateRequests, smallBundle } from "./helpers/fixtures.mjs";
+import { compareAll, seed, send } from "./helpers/compare.mjs";
 import { defineUpdateInfoCases } from "./suites/update-info.mjs";
 import { defineBundleMethodCases } from "./suites/bundle-methods.mjs";
 import { defineHandlerCases } from "./suites/handler.mjs";
@@ -81,33 +82,6 @@ async function upstream(mode, name, options = {}) {
   const result = await upstreamMigrator(hotUpdater).migrateToLatest();
   await result.execute();
   return { hotUpdater, client, close: () => client.close() };
-}
-
-async function send(hotUpdater, path, init = {}) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, init));
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
-}
-
-async function seed(hotUpdater, bundles) {
-  for (let i = 0; i < bundles.length; i += 50) {
-    const res = await send(hotUpdater, "/hot-updater/api/bundles", {
-      method: "POST",
-      body: JSON.stringify(bundles.slice(i, i + 50)),
-      headers: { "content-type": "application/json" },
-    });
-    assert.equal(res.status, 201, res.body);
-  }
-}
-
-async function compareAll(reference, mine, requests, label) {
-  const mismatches = [];
-  for (const { path, sdk, init } of requests) {
-    const options = init ?? (sdk === undefined ? {} : { headers: { "Hot-Updater-SDK-Version": sdk } });
-    const [a, b] = await Promise.all([send(reference, path, options), send(mine, path, options)]);
-    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) mismatches.push({ path, upstream: a, ours: b });
-  }
-  assert.equal(mismatches.length, 0, `${label}: ${mismatches.length}/${requests.length} differ; first: ${JSON.stringify(mismatches.slice(0, 3), null, 1)}`);
-  return requests.length;
 }
 
 /** A stored document with its BSON types spelled out (canonical Extended JSON), without `_id`. */

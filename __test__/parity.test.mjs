@@ -12,45 +12,13 @@ import { createUpstreamServer } from "./helpers/upstream-servers.mjs";
 import { pgDatabase, mysqlDatabase as mysqlTestDatabase } from "./helpers/servers.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { makeApiRequests, makeBundles, makeUpdateRequests } from "./helpers/fixtures.mjs";
+import { compareAll, sdkInit, seed, send } from "./helpers/compare.mjs";
 
 const BUNDLES = 300;
 const UPDATE_REQUESTS = 2000;
 const API_REQUESTS = 600;
 
 const routes = { updateCheck: true, bundles: true };
-
-async function send(hotUpdater, path, init = {}) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, init));
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
-}
-
-function sdkInit(sdk) {
-  return sdk === undefined ? {} : { headers: { "Hot-Updater-SDK-Version": sdk } };
-}
-
-async function seed(hotUpdater, bundles) {
-  for (let i = 0; i < bundles.length; i += 50) {
-    const res = await send(hotUpdater, "/hot-updater/api/bundles", {
-      method: "POST",
-      body: JSON.stringify(bundles.slice(i, i + 50)),
-      headers: { "content-type": "application/json" },
-    });
-    assert.equal(res.status, 201, res.body);
-  }
-}
-
-async function compareAll(reference, ours, requests, label) {
-  let mismatches = [];
-  for (const { path, sdk, init } of requests) {
-    const options = init ?? sdkInit(sdk);
-    const [a, b] = await Promise.all([send(reference, path, options), send(ours, path, options)]);
-    if (a.status !== b.status || a.body !== b.body || a.type !== b.type) {
-      mismatches.push({ path, sdk, upstream: a, ours: b });
-    }
-  }
-  assert.equal(mismatches.length, 0, `${label}: ${mismatches.length}/${requests.length} differ; first: ${JSON.stringify(mismatches.slice(0, 3), null, 1)}`);
-  return requests.length;
-}
 
 const sqliteReference = (storages) => async (dir) => createUpstream(join(dir, "upstream.db"), { storages });
 

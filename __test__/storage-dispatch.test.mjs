@@ -10,9 +10,8 @@
 // Run: node --test __test__/storage-dispatch.test.mjs
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -25,6 +24,7 @@ import { startGcsStandin } from "./helpers/gcs-standin.mjs";
 import { S3_CREDENTIALS, S3_REGION, sdkS3Storage, startS3Server } from "./helpers/s3.mjs";
 import { startSupabaseStandin } from "./helpers/supabase-standin.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
+import { NIL, check, download as fetchFile, originPlugin, sha256, startOrigin } from "./helpers/storage.mjs";
 
 // Upstream's firebase-admin client would follow these to an emulator; the tests want neither.
 delete process.env.STORAGE_EMULATOR_HOST;
@@ -37,10 +37,7 @@ const GCS_BUCKET = "hu-dispatch.appspot.com";
 const GCS_OTHER_BUCKET = "other-gcs-bucket";
 const PROJECT_ID = "hu-dispatch";
 const GOOGLE = "https://storage.googleapis.com";
-const NIL = "00000000-0000-0000-0000-000000000000";
-const SDK = { "Hot-Updater-SDK-Version": "0.36.0" };
 const id = (n) => `0195a000-0000-7000-8000-0000000000${n}`;
-const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 const { privateKey: GCS_PRIVATE_KEY, publicKey: GCS_PUBLIC_KEY } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -259,66 +256,8 @@ function buildBundles() {
 // The local origin: /first/… and /second/… for the two custom plugins, /impostor/… for a JS
 // plugin that claims s3, /plain/… for plain http URIs.
 
-async function startOrigin(objects) {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    let path;
-    try {
-      path = decodeURIComponent(new URL(req.url, "http://origin").pathname.slice(1));
-    } catch {
-      path = null;
-    }
-    requests.push({ method: req.method, path });
-    const body = path === null ? undefined : objects.get(path);
-    if (!body) {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
-    res.end(req.method === "HEAD" ? undefined : body);
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    objects,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/**
- * A custom JS storage plugin for `protocol`: `<protocol>://<host>/<key>` → `<origin>/<tag>/<key>`;
- * readText reads `<tag>/<key>` from the origin's objects. Calls are logged in `calls`.
- */
-function jsPlugin(tag, protocol = "custom") {
-  const calls = [];
-  const keyOf = (storageUri) => decodeURIComponent(new URL(storageUri).pathname.slice(1));
-  return {
-    calls,
-    name: `jsStorage-${tag}`,
-    supportedProtocol: protocol,
-    profiles: {
-      runtime: {
-        async getDownloadUrl(storageUri) {
-          calls.push(["getDownloadUrl", storageUri]);
-          return { fileUrl: `${origin.url}/${tag}/${keyOf(storageUri).split("/").map(encodeURIComponent).join("/")}` };
-        },
-        async readText(storageUri) {
-          calls.push(["readText", storageUri]);
-          const body = origin.objects.get(`${tag}/${keyOf(storageUri)}`);
-          return body === undefined ? null : body.toString("utf8");
-        },
-      },
-    },
-  };
-}
+/** A custom JS storage plugin on the local origin (see helpers/storage.mjs). */
+const jsPlugin = (tag, protocol = "custom") => originPlugin(origin, tag, protocol);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -406,34 +345,8 @@ async function upstreamStorages(custom = jsPlugin("first")) {
 
 const checkPath = (channel, appVersion = "1.0.0", bundleId = NIL) => `/hot-updater/app-version/ios/${appVersion}/${channel}/${NIL}/${bundleId}`;
 
-async function check(hotUpdater, path) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, { headers: SDK }));
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // left null; callers assert on status and text
-  }
-  return { status: res.status, contentType: res.headers.get("content-type"), text, json };
-}
-
-/** Downloads `url`: through `server`'s handler for its own /files/ URLs, else from 127.0.0.1 only. */
-async function download(url, server) {
-  const target = new URL(url);
-  let res;
-  if (target.origin === "http://localhost") {
-    assert.ok(target.pathname.startsWith("/hot-updater/files/"), url);
-    res = await server.handler(new Request(url));
-  } else {
-    assert.equal(target.hostname, "127.0.0.1", `tests only talk to 127.0.0.1, not ${url}`);
-    res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  }
-  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
 async function assertDownloads(url, expected, server, what) {
-  const got = await download(url, server);
+  const got = await fetchFile(url, { server });
   assert.equal(got.status, 200, `${what}: ${url} → ${got.status} ${got.bytes.toString().slice(0, 300)}`);
   assert.equal(sha256(got.bytes), sha256(expected), `${what}: wrong bytes from ${url}`);
 }
@@ -736,7 +649,7 @@ test("parity with upstream's server on upstream's plugins (S3 SDK, Supabase, Fir
     seen.add(`${mine.status}:${mine.json?.status ?? mine.json?.message ?? "null"}`);
     if (ref.json?.fileUrl && new URL(ref.json.fileUrl).hostname !== "cdn.example.invalid") {
       // Both URLs work and give the same bytes.
-      const [a, b] = await Promise.all([download(fetchable(ref.json.fileUrl)), download(fetchable(mine.json.fileUrl))]);
+      const [a, b] = await Promise.all([fetchFile(fetchable(ref.json.fileUrl)), fetchFile(fetchable(mine.json.fileUrl))]);
       assert.equal(a.status, 200, `${path} upstream: ${a.bytes.toString().slice(0, 200)}`);
       assert.equal(b.status, 200, `${path}: ${b.bytes.toString().slice(0, 200)}`);
       assert.equal(sha256(a.bytes), sha256(b.bytes), path);

@@ -40,6 +40,7 @@ import { firebaseStorage as upstreamFirebaseStorage } from "@hot-updater/firebas
 
 import { startGcsStandin } from "./helpers/gcs-standin.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
+import { check, download as fetchFile } from "./helpers/storage.mjs";
 
 // Upstream's firebase-admin client would follow these to an emulator; the tests want neither.
 delete process.env.STORAGE_EMULATOR_HOST;
@@ -195,13 +196,9 @@ after(async () => {
 // Helpers
 
 /** GET (or `method`) of a URL on the stand-in; refuses to send anything elsewhere. */
-async function download(url, { method = "GET", timeoutMs = 10_000 } = {}) {
-  const target = new URL(url);
-  assert.equal(target.hostname, "127.0.0.1", `tests only talk to 127.0.0.1, not ${url}`);
-  const res = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs) });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const text = bytes.toString("utf8");
-  return { status: res.status, headers: res.headers, bytes, text, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? null };
+async function download(url, options = {}) {
+  const got = await fetchFile(url, options);
+  return { ...got, code: /<Code>([^<]*)<\/Code>/.exec(got.text)?.[1] ?? null };
 }
 
 /** A storage.googleapis.com URL pointed at the stand-in (V2 does not sign the host). */
@@ -251,18 +248,6 @@ async function ours(storages, options = {}) {
   cleanups.push(() => hotUpdater.close());
   for (const b of BUNDLES) await hotUpdater.insertBundle(b);
   return hotUpdater;
-}
-
-async function check(hotUpdater, path) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, { headers: { "Hot-Updater-SDK-Version": "0.36.0" } }));
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // left null; callers assert on status and text
-  }
-  return { status: res.status, text, json };
 }
 
 const firebaseConfig = (extra = {}) => ({ storageBucket: BUCKET, credential: cert({ projectId: PROJECT_ID, clientEmail: MAIN.clientEmail, privateKey: MAIN.privateKey }), apiEndpoint: standin.endpoint, ...extra });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createHotUpdater, r2Storage, s3Storage, sqliteDatabase } from "../index.mjs";
 import { S3_CREDENTIALS, S3_REGION, freePort, sdkS3Storage, startS3Server } from "./helpers/s3.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
+import { check, download } from "./helpers/storage.mjs";
 
 const BUCKET = "hot-updater";
 const NIL = "00000000-0000-0000-0000-000000000000";
@@ -95,17 +96,6 @@ async function ours(storages) {
   cleanups.push(() => hotUpdater.close());
   for (const b of BUNDLES) await hotUpdater.insertBundle(b);
   return hotUpdater;
-}
-
-async function check(hotUpdater, path) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, { headers: { "Hot-Updater-SDK-Version": "0.36.0" } }));
-  const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) };
-}
-
-async function download(url) {
-  const res = await fetch(url);
-  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 test("a presigned fileUrl downloads the uploaded bytes; tampered URLs are refused", async () => {

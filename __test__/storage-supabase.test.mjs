@@ -13,6 +13,7 @@ import { supabaseStorage as upstreamSupabaseStorage } from "@hot-updater/supabas
 import { freePort } from "./helpers/s3.mjs";
 import { makeApiKey, startSupabaseStandin } from "./helpers/supabase-standin.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
+import { check, download as fetchFile } from "./helpers/storage.mjs";
 
 // The native addon may not be built yet; its tests then fail with this reason.
 let native = null;
@@ -135,17 +136,10 @@ async function theirs(cfg = config()) {
   return upstream.hotUpdater;
 }
 
-async function check(hotUpdater, path) {
-  const res = await hotUpdater.handler(new Request(`http://localhost${path}`, { headers: { "Hot-Updater-SDK-Version": "0.36.0" } }));
-  const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) };
-}
-
 async function download(url) {
   assert.ok(url.startsWith(`${sb.url}/`), `only the stand-in is ever contacted: ${url}`);
-  const res = await fetch(url);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, bytes, json: () => JSON.parse(bytes.toString()) };
+  const { status, bytes } = await fetchFile(url);
+  return { status, bytes, json: () => JSON.parse(bytes.toString()) };
 }
 
 const tokenOf = (url) => new URL(url).searchParams.get("token");

@@ -1,8 +1,9 @@
 // Upstream's shared test suites (restated in ./suites), run twice over:
 //   (a) against upstream @hot-updater/server itself (Kysely + better-sqlite3), which proves
 //       the restated expectations, and
-//   (b) against hot-updater-rs on native SQLite, and on PostgreSQL / MariaDB when reachable
-//       (a database per suite run, created and dropped with the psql / mysql clients).
+//   (b) against hot-updater-rs on native SQLite (snapshot on, the default, and off), and on
+//       PostgreSQL / MariaDB when reachable (a database per suite run, created and dropped with
+//       the psql / mysql clients). The JS bridge runs them in adapters.test.mjs.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -92,7 +93,10 @@ function serverDatabase({ create, drop, connect }) {
 
 const BACKENDS = [
   { name: "upstream @hot-updater/server (reference)", open: sqliteFile((path, options) => createUpstream(path, { storages: [parityStorage()], ...options })) },
+  // SQLite twice: update checks from the in-memory snapshot (the default) and straight from SQL.
+  // The JS bridge runs the same suites in adapters.test.mjs (upstream's plugins on SQLite).
   { name: "hot-updater-rs / SQLite", open: sqliteFile((path, options) => ours(sqliteDatabase({ path }), options)) },
+  { name: "hot-updater-rs / SQLite, snapshot off", open: sqliteFile((path, options) => ours(sqliteDatabase({ path, snapshot: false }), options)) },
   {
     name: "hot-updater-rs / PostgreSQL",
     // In CI (.ci/run starts both servers) a missing server is a failure, not a skip.

@@ -44,12 +44,6 @@ class AnswerCache {
     this.old = new Map();
   }
 
-  /** The answer kept for `key` under `epoch`, if still young enough at `now` (ms). */
-  get(key, epoch, now) {
-    const entry = this.entry(key, now);
-    return entry === undefined || entry.epoch !== epoch ? undefined : entry.body;
-  }
-
   /** `{ epoch, body }` kept for `key`, if still young enough at `now` (ms); the native side then
    * says whether `epoch` is still the snapshot's (one call for the check and the answer). */
   entry(key, now) {

@@ -12,7 +12,6 @@
 const { configError } = require("./errors.js");
 
 const crypto = require("node:crypto");
-const { relativePath } = require("./file-routes.js");
 const { jsonResponse } = require("./response.js");
 
 const UNAUTHORIZED_BODY = JSON.stringify({ error: "Unauthorized" });
@@ -59,6 +58,13 @@ function authOption(auth) {
       return false;
     }
   };
+}
+
+/** The route-relative path (`relative_path` in src/http/route.rs): plain prefix strip, leading `/`, one trailing `/` off. */
+function relativePath(pathname, basePath) {
+  let rest = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
+  if (rest.length > 1 && rest.endsWith("/")) rest = rest.slice(0, -1);
+  return rest.startsWith("/") ? rest : `/${rest}`;
 }
 
 /** Whether a request goes to a management route: its route-relative path is under `/api`. */

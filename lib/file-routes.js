@@ -1,61 +1,22 @@
 "use strict";
-// The HTTP side of `fileStorage`, answered by `handler` before the native router:
-//   GET/HEAD <basePath>/files/<key>                  public downloads (ETag, Range, 304, 416)
-//   POST     <basePath>/api/storage/upload           multipart `file` + `key` → { storageUri }
-//   DELETE   <basePath>/api/storage/delete           { storageUri } → { success: true }
-//   POST     <basePath>/api/storage/readText         { storageUri } → the file's text
-//   POST     <basePath>/api/storage/getDownloadUrl   { storageUri } → { fileUrl }
-// The `/api/storage/*` routes exist only with `routes.bundles`, under the `/api/` prefix that
-// deployments protect with their auth middleware; they are what upstream's `standaloneStorage`
-// calls (point its `baseUrl` at `<server><basePath>/api/storage`).
+// The streaming side of `fileStorage`'s routes, answered by `handler` before the native router.
+// Which request is which route, which key and file it names, the answers that need no disk, and
+// the status and headers of every file answer are decided natively (`src/http/files.rs`, through
+// `server.fileRoute`, `server.fileUploadTarget` and `fileAnswer`); this side moves the bytes
+// between the request, the response and the disk, and answers what only the disk or the body
+// stream can tell (a missing file, a folder in the way, a body too large or malformed).
 
 const fsp = require("node:fs/promises");
 const path = require("node:path");
 const crypto = require("node:crypto");
 const { Readable } = require("node:stream");
 const native = require("./binding.js");
-const { jsonValueResponse: json } = require("./response.js");
-const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, constants } = require("./file-storage.js");
-const { UNTRUSTED_HOST, isTrustedHost } = require("./trusted-hosts.js");
+const { jsonResponse, jsonValueResponse: json } = require("./response.js");
+const { FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, constants } = require("./file-storage.js");
 const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("./multipart.js");
 
-const { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
+const { SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } = constants;
 const NOT_FOUND = { error: "Not found" };
-
-/** Upstream's route-relative path (SPEC §2.1): plain prefix strip, leading `/`, one trailing `/` off. */
-function relativePath(pathname, basePath) {
-  let rest = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
-  if (rest.length > 1 && rest.endsWith("/")) rest = rest.slice(0, -1);
-  return rest.startsWith("/") ? rest : `/${rest}`;
-}
-
-/** `If-None-Match` against a strong ETag (weak comparison, as RFC 9110 asks for this header). */
-function noneMatchHits(header, etag) {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
-}
-
-/**
- * A single `bytes=` range against `size`: `{ start, end }`, `"ignore"` (another unit, or several
- * ranges, which are answered with the whole file), or `null` (invalid or unsatisfiable → 416).
- */
-function parseRange(header, size) {
-  const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
-  if (!m) return "ignore";
-  if (m[1].includes(",")) return "ignore";
-  const r = /^\s*(\d*)\s*-\s*(\d*)\s*$/.exec(m[1]);
-  if (!r || (r[1] === "" && r[2] === "")) return null;
-  const first = r[1] === "" ? null : Number(r[1]);
-  const last = r[2] === "" ? null : Number(r[2]);
-  if ((first !== null && !Number.isSafeInteger(first)) || (last !== null && !Number.isSafeInteger(last))) return null;
-  if (first === null) {
-    if (last === 0 || size === 0) return null;
-    return { start: Math.max(0, size - last), end: size - 1 };
-  }
-  if (first >= size || (last !== null && last < first)) return null;
-  return { start: first, end: last === null ? size - 1 : Math.min(last, size - 1) };
-}
 
 async function readRange(fh, start, length) {
   const buf = Buffer.alloc(length);
@@ -68,50 +29,22 @@ async function readRange(fh, start, length) {
   return off === length ? buf : buf.subarray(0, off);
 }
 
-/** Answers `key` from disk. `download` adds the caching, conditional and range handling. */
-async function serve(store, request, key, download) {
-  const opened = await store.open(key);
+/** Answers the file of `step` (`download`: with caching, conditional and range handling). */
+async function serve(store, request, step, download) {
+  const opened = await store.open(step.path);
   if (opened === null) return json(404, NOT_FOUND);
   const { fh, st } = opened;
   let handedOff = false;
   try {
-    const size = Number(st.size);
-    const type = contentTypeOf(key);
-    const headers = { "Content-Type": type, "Accept-Ranges": "bytes", ...fileHeaders(key, type) };
-    let start = 0;
-    let end = size - 1;
-    let status = 200;
-    if (download) {
-      const etag = await store.etagOf(key, opened);
-      const lastModified = new Date(Number(st.mtimeMs)).toUTCString();
-      Object.assign(headers, { "Cache-Control": IMMUTABLE, "Last-Modified": lastModified }, etag ? { ETag: etag } : {});
-      const inm = request.headers.get("if-none-match");
-      if (etag && noneMatchHits(inm, etag)) {
-        return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE, "Last-Modified": lastModified, ...fileHeaders(key, type) } });
-      }
-      const range = request.headers.get("range");
-      const ifRange = request.headers.get("if-range");
-      // A Range is honoured only while the client's copy is still this file.
-      if (range !== null && (ifRange === null || (etag !== null && ifRange.trim() === etag))) {
-        const r = parseRange(range, size);
-        if (r === null) {
-          return json(416, { error: "Range Not Satisfiable" }, { "Content-Range": `bytes */${size}`, "Accept-Ranges": "bytes" });
-        }
-        if (r !== "ignore") {
-          ({ start, end } = r);
-          status = 206;
-          headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
-        }
-      }
-    } else {
-      headers["Cache-Control"] = "no-store";
-    }
-    const length = size === 0 ? 0 : end - start + 1;
-    headers["Content-Length"] = String(length);
-    if (request.method === "HEAD" || length === 0) return new Response(null, { status, headers });
+    const etag = download ? await store.etagOf(step.key, opened) : null;
+    const h = request.headers;
+    const answer = native.fileAnswer(step.key, Number(st.size), Number(st.mtimeMs), etag, download, request.method, h.get("if-none-match"), h.get("range"), h.get("if-range"));
+    const { status, headers, start, length } = answer;
+    if (answer.json != null) return new Response(answer.json, { status, headers });
+    if (length === 0) return new Response(null, { status, headers });
     if (length <= SMALL_FILE_BYTES) return new Response(await readRange(fh, start, length), { status, headers });
     // The stream closes the file when it ends, fails, or the client goes away.
-    const body = Readable.toWeb(fh.createReadStream({ start, end, highWaterMark: 256 * 1024 }));
+    const body = Readable.toWeb(fh.createReadStream({ start, end: start + length - 1, highWaterMark: 256 * 1024 }));
     handedOff = true;
     return new Response(body, { status, headers });
   } finally {
@@ -119,21 +52,13 @@ async function serve(store, request, key, download) {
   }
 }
 
-async function readJsonBody(request) {
+/** The JSON body text of a `/api/storage/*` route (the native router parses it). */
+async function readJsonText(request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_JSON_BODY_BYTES) throw new HttpError(413, "Payload too large", { Connection: "close" });
   const text = await request.text();
   if (text.length > MAX_JSON_BODY_BYTES) throw new HttpError(413, "Payload too large");
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "Expected a JSON body { storageUri }");
-  }
-  if (!body || typeof body.storageUri !== "string" || body.storageUri === "") {
-    throw new HttpError(400, "Expected a JSON body { storageUri }");
-  }
-  return body.storageUri;
+  return text;
 }
 
 async function writeAll(fh, chunk) {
@@ -157,7 +82,7 @@ async function ensureParent(store, target) {
  * The upload: the `file` part is streamed to a temporary file while it is hashed and counted,
  * then the `key` part decides its name; only a complete, valid upload is renamed into place.
  */
-async function upload(store, request) {
+async function upload(store, server, request) {
   const boundary = boundaryOf(request.headers.get("content-type"));
   if (!boundary || !request.body) throw new HttpError(400, "Expected a multipart/form-data body with `file` and `key`");
   const limit = store.maxUploadBytes;
@@ -212,9 +137,7 @@ async function upload(store, request) {
     if (file === null) throw new HttpError(400, "Missing `file` part");
     const key = fields.get("key");
     if (key === undefined) throw new HttpError(400, "Missing `key` field");
-    const fullKey = [key, file.filename].filter(Boolean).join("/");
-    const storageUri = nativeCall(native.fileStorageUri, fullKey);
-    const target = store.pathOf(fullKey);
+    const { key: fullKey, storageUri, path: target } = nativeCall(() => server.fileUploadTarget(key, file.filename));
 
     await fh.sync();
     const st = await fh.stat({ bigint: true });
@@ -260,9 +183,7 @@ async function keysBelow(folder, key, out) {
 }
 
 /** Deletes a file, or a folder with everything in it (upstream storages delete by prefix). */
-async function remove(store, request) {
-  const key = nativeCall(native.fileStorageKeyFromUri, await readJsonBody(request));
-  const target = store.pathOf(key);
+async function remove(store, { key, path: target }) {
   const realDir = await store.realDir();
   const realParent = await fsp.realpath(path.dirname(target)).catch(ignoreMissing);
   if (realParent === null || (realParent !== realDir && !isInside(realDir, realParent))) return json(404, NOT_FOUND);
@@ -283,59 +204,45 @@ async function remove(store, request) {
   return json(200, { success: true });
 }
 
-function downloadBase(store, request, basePath, trustedHosts) {
-  if (store.publicBaseUrl) return store.publicBaseUrl;
-  if (trustedHosts && !isTrustedHost(request.url, trustedHosts)) throw new HttpError(400, UNTRUSTED_HOST);
-  const base = native.fileStorageRequestBase(request.url, basePath);
-  if (!base) throw new HttpError(400, "Cannot derive a download URL from this request; set `publicBaseUrl`");
-  return base;
-}
-
 /**
  * The `fileStorage` routes of one server, or `null` when no `fileStorage` is configured.
  * `handle(request)` answers a request it owns and returns `null` for everything else.
  */
-function createFileRoutes(storages, { basePath, bundles, trustedHosts = null }) {
+function createFileRoutes(storages, server) {
   const entry = (storages || []).find((s) => s && typeof s === "object" && s[FILE_STORAGE]);
   if (!entry) return null;
   const store = entry[FILE_STORAGE];
 
-  async function route(request, rest) {
-    const method = request.method.toUpperCase();
-    if (rest.startsWith("/files/")) {
-      if (method !== "GET" && method !== "HEAD") return null;
-      return serve(store, request, nativeCall(native.fileStorageKeyFromUrlPath, rest.slice("/files/".length)), true);
+  async function route(request, step) {
+    if (step.action === "readJsonBody") {
+      step = server.fileRoute(request.method, request.url, await readJsonText(request));
     }
-    if (!bundles || !rest.startsWith("/api/storage/")) return null;
-    switch (`${method} ${rest.slice("/api/storage/".length)}`) {
-      case "POST upload":
-        return upload(store, request);
-      case "DELETE delete":
-        return remove(store, request);
-      case "POST readText":
-        return serve(store, request, nativeCall(native.fileStorageKeyFromUri, await readJsonBody(request)), false);
-      case "POST getDownloadUrl": {
-        const uri = await readJsonBody(request);
-        return json(200, { fileUrl: nativeCall(native.fileStorageDownloadUrl, uri, downloadBase(store, request, basePath, trustedHosts)) });
-      }
+    switch (step.action) {
+      case undefined:
+      case null:
+        return jsonResponse(step.status, step.body, step.headers);
+      case "download":
+        return serve(store, request, step, true);
+      case "readText":
+        return serve(store, request, step, false);
+      case "upload":
+        return upload(store, server, request);
+      case "delete":
+        return remove(store, step);
       default:
-        return null;
+        throw new Error(`Unknown fileStorage route step: ${step.action}`);
     }
   }
 
   return {
     async handle(request) {
       const url = request.url;
-      // Cheap test first: update checks should not pay for a URL parse here.
+      // Cheap test first: update checks should not pay for a native call here.
       if (!url.includes("/files/") && !url.includes("/api/storage/")) return null;
-      let rest;
+      const step = server.fileRoute(request.method, url, null);
+      if (step == null) return null;
       try {
-        rest = relativePath(new URL(url).pathname, basePath);
-      } catch {
-        return null;
-      }
-      try {
-        return await route(request, rest);
+        return await route(request, step);
       } catch (error) {
         if (error instanceof HttpError) return json(error.status, { error: error.message }, error.headers);
         console.error("Hot Updater handler error:", error);
@@ -345,4 +252,4 @@ function createFileRoutes(storages, { basePath, bundles, trustedHosts = null }) 
   };
 }
 
-module.exports = { createFileRoutes, parseRange, relativePath };
+module.exports = { createFileRoutes };

@@ -1,11 +1,11 @@
 "use strict";
 // `fileStorage({ dir, publicBaseUrl?, maxUploadBytes? })`: bundles on the server's own disk.
 //
-// The native core resolves `file-storage://local/<key>` URIs for update checks. This module
-// serves the files (`GET/HEAD <basePath>/files/<key>`) and the management API that upstream's
-// `standaloneStorage` client calls (`<basePath>/api/storage/{upload,delete,readText,getDownloadUrl}`,
-// mounted with the bundle routes). Which key names which file is decided by the Rust functions
-// in `src/storage/file.rs`; this side only streams.
+// The native core resolves `file-storage://local/<key>` URIs for update checks and decides the
+// storage's routes (`GET/HEAD <basePath>/files/<key>` and the management API upstream's
+// `standaloneStorage` client calls, `<basePath>/api/storage/{upload,delete,readText,getDownloadUrl}`,
+// mounted with the bundle routes) in `src/http/files.rs`; `lib/file-routes.js` streams their bodies
+// and this module keeps the storage directory and its bookkeeping.
 //
 // On disk: `<dir>/<key>` holds the file; `<dir>/.hot-updater/` holds uploads in progress (`tmp/`)
 // and per-file records `{ sha256, size, ino, mtimeNs }` (`meta/`, named by the sha256 of the key)
@@ -16,7 +16,6 @@ const fs = require("node:fs");
 const fsp = require("node:fs/promises");
 const path = require("node:path");
 const crypto = require("node:crypto");
-const native = require("./binding.js");
 const { fromNative, configError, withCode, CODES } = require("./errors.js");
 const { markNative } = require("./plugins.js");
 
@@ -31,63 +30,6 @@ const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** Files up to this size are answered from one buffer instead of a stream. */
 const SMALL_FILE_BYTES = 64 * 1024;
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
-const IMMUTABLE = "public, max-age=31536000, immutable";
-
-const CONTENT_TYPES = {
-  ".zip": "application/zip",
-  ".tar.br": "application/x-tar",
-  ".tar.gz": "application/x-tar",
-  ".br": "application/x-brotli",
-  ".gz": "application/gzip",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".bundle": "application/javascript",
-  ".js": "application/javascript",
-  ".hbc": "application/octet-stream",
-  ".txt": "text/plain; charset=utf-8",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".svg": "image/svg+xml",
-  ".ttf": "font/ttf",
-  ".otf": "font/otf",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-};
-
-/**
- * Content type by extension. A `.br` file is sent as the compressed bytes it is, never with
- * `Content-Encoding` (the app decompresses it itself). Anything not listed (`.html`, `.xml`,
- * `.xhtml`, `.pdf`, ...) is `application/octet-stream`, which browsers download, never render.
- */
-function contentTypeOf(key) {
-  const name = key.slice(key.lastIndexOf("/") + 1).toLowerCase();
-  for (const ext of [".tar.br", ".tar.gz"]) if (name.endsWith(ext)) return CONTENT_TYPES[ext];
-  const dot = name.lastIndexOf(".");
-  return (dot > 0 && CONTENT_TYPES[name.slice(dot)]) || "application/octet-stream";
-}
-
-/**
- * Listed types a browser renders as a document that can run script when the file is opened
- * directly. They keep their true type but are sent as attachments: `Content-Disposition` is what
- * decides between rendering and downloading on navigation, while `<img>` (which never runs an
- * SVG's script) and the app's own downloads ignore it, so SVG assets keep working everywhere they
- * are used as images, and an uploaded SVG cannot become a page on this server's origin.
- */
-const ACTIVE_TYPES = new Set(["image/svg+xml"]);
-
-/**
- * The headers every file response carries (downloads, `readText`, 304s): no type sniffing (a
- * `text/plain` or `application/octet-stream` file is never reinterpreted as HTML or script), and a
- * sandboxing policy in case a file is rendered anyway; `attachment` for active types.
- */
-function fileHeaders(key, type = contentTypeOf(key)) {
-  const headers = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox" };
-  if (ACTIVE_TYPES.has(type)) headers["Content-Disposition"] = "attachment";
-  return headers;
-}
 
 class HttpError extends Error {
   constructor(status, message, headers) {
@@ -98,7 +40,7 @@ class HttpError extends Error {
 }
 
 
-/** Runs a native key function; invalid input becomes a 400. */
+/** Runs a native function; invalid input (`ERR_HOT_UPDATER_BAD_REQUEST`) becomes a 400. */
 function nativeCall(fn, ...args) {
   try {
     return fn(...args);
@@ -170,7 +112,6 @@ function createStore({ dir, maxUploadBytes }) {
   const metaDir = path.join(internal, "meta");
   const hashing = new Set();
 
-  const pathOf = (key) => nativeCall(native.fileStoragePath, dir, key);
   const metaPathOf = (key) => {
     const h = crypto.createHash("sha256").update(key).digest("hex");
     return path.join(metaDir, h.slice(0, 2), `${h}.json`);
@@ -225,9 +166,8 @@ function createStore({ dir, maxUploadBytes }) {
       .finally(() => hashing.delete(key));
   }
 
-  /** Opens the file of `key` if it is a regular file really inside `dir`; `null` otherwise. */
-  async function open(key) {
-    const filePath = pathOf(key);
+  /** Opens the file at `filePath` (a key's path, from the native router) if it is a regular file really inside `dir`; `null` otherwise. */
+  async function open(filePath) {
     const real = await fsp.realpath(filePath).catch((e) => (e && e.code === "ELOOP" ? null : ignoreMissing(e)));
     if (real === null || !isInside(await realDir(), real)) return null;
     const fh = await fsp.open(real, "r").catch(ignoreMissing);
@@ -258,7 +198,7 @@ function createStore({ dir, maxUploadBytes }) {
     }
   }
 
-  return { dir, tmpDir, maxUploadBytes, pathOf, metaPathOf, realDir, internalDir, writeAtomically, recordOf, open, etagOf, sweep };
+  return { dir, tmpDir, maxUploadBytes, metaPathOf, realDir, internalDir, writeAtomically, recordOf, open, etagOf, sweep };
 }
 
 /**
@@ -298,4 +238,4 @@ function fileStorage(config) {
   return storage;
 }
 
-module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, contentTypeOf, fileHeaders, createStore, constants: { IMMUTABLE, SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };
+module.exports = { fileStorage, FILE_STORAGE, HttpError, nativeCall, isInside, ignoreMissing, mkdirInside, createStore, constants: { SMALL_FILE_BYTES, MULTIPART_OVERHEAD_BYTES, MAX_FIELD_BYTES, MAX_JSON_BODY_BYTES } };

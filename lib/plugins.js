@@ -2,7 +2,7 @@
 // Resolves the database and storage options the way upstream does, and runs JS plugins for the
 // native core through one bridge function.
 
-const { messageOf, configError, fromNative, CODES } = require("./errors.js");
+const { messageOf, configError, CODES } = require("./errors.js");
 
 // Native databases and storages are plain `{ name, supportedProtocol }` objects; their options
 // (connection strings, keys) live here, out of reach of `util.inspect` and JSON.stringify.
@@ -151,7 +151,7 @@ function resolveStorages(storages) {
  * The bridge the native core calls: `(op, ctxId, a, b) => Promise<string>`, answering a JSON
  * envelope so that whatever a plugin throws comes back as data.
  */
-function createBridge({ db, storages, contexts, native }) {
+function createBridge({ db, storages, contexts }) {
   const ops = {
     "db.getBundleById": (ctx, id) => db.read.getBundleById(id, ctx),
     "db.getBundles": (ctx, options) => db.read.getBundles(JSON.parse(options), ctx),
@@ -168,12 +168,8 @@ function createBridge({ db, storages, contexts, native }) {
       const plugin = db.mutation();
       const current = await plugin.getBundleById(id, ctx);
       if (!current) throw new Error("targetBundleId not found");
+      // The merged bundle was checked natively before this call (service::update_bundle_by_id).
       const patch = JSON.parse(patchJson);
-      try {
-        native.checkBundleConstraints(JSON.stringify({ ...current, ...patch }));
-      } catch (error) {
-        throw fromNative(error);
-      }
       await plugin.updateBundle(id, patch, ctx);
       await plugin.commitBundle(ctx);
       return null;

@@ -105,7 +105,7 @@ function createHotUpdater(options) {
   const contexts = createContextTable();
   const cacheOptions = answerCacheOptions(opts.answerCache);
   const answers = cacheOptions === null ? null : new AnswerCache(cacheOptions);
-  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table, native });
+  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table });
   const nativeOptions = {
     basePath: opts.basePath ?? "/api",
     routes: opts.routes,
@@ -120,8 +120,8 @@ function createHotUpdater(options) {
   } catch (error) {
     throw fromNative(error);
   }
-  // `fileStorage` downloads and its upload API are answered here, streaming, before the native router.
-  const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], { basePath: server.basePath, bundles: Boolean(opts.routes && opts.routes.bundles), trustedHosts });
+  // `fileStorage` downloads and its upload API: decided natively (`server.fileRoute`), streamed by lib/file-routes.js.
+  const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], server);
   // `auth`: management routes answer 401 without it, however the handler is mounted (lib/auth.js).
   const guard = createGuard(allowed, server.basePath);
 

@@ -2,14 +2,10 @@
 // `createHotUpdater({ trustedHosts })`: which request Hosts may appear in the download URLs that
 // `fileStorage` builds from the request (when it has no `publicBaseUrl`). Without the option every
 // Host is used, as upstream does; with it, a Host not listed gets a 400 instead of a URL on a host
-// the client chose. The native side applies the same rule (`host_is_trusted` in
-// src/storage/file.rs) to the URLs in update checks.
+// the client chose. The native side applies the rule (`host_is_trusted` in src/storage/file.rs)
+// to the URLs of update checks and of `getDownloadUrl` (src/http/files.rs).
 
 const { configError } = require("./errors.js");
-
-/** The answer to an untrusted Host (the text of `UNTRUSTED_HOST` in src/storage/file.rs). */
-const UNTRUSTED_HOST =
-  "fileStorage: the request's Host is not in `trustedHosts`, so no download URL can be built from it; add the host to `trustedHosts` or set fileStorage's `publicBaseUrl`";
 
 /**
  * `trustedHosts`: host names, each optionally with a port (`updates.example.com`,
@@ -35,23 +31,10 @@ function trustedHostsOption(hosts) {
   });
 }
 
-/** Whether the host of `url` is listed (same rule as `host_is_trusted` in src/storage/file.rs). */
-function isTrustedHost(url, hosts) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  const host = parsed.hostname.toLowerCase();
-  const port = parsed.port || (parsed.protocol === "https:" ? "443" : parsed.protocol === "http:" ? "80" : "");
-  return hosts.includes(host) || (port !== "" && hosts.includes(`${host}:${port}`));
-}
-
 /** The native storage options with `trustedHosts` handed to the native `fileStorage`. */
 function withTrustedHosts(storageOptions, hosts) {
   if (hosts === null) return storageOptions;
   return storageOptions.map((o) => (o && o.kind === "file" ? { ...o, trustedHosts: hosts } : o));
 }
 
-module.exports = { UNTRUSTED_HOST, trustedHostsOption, isTrustedHost, withTrustedHosts };
+module.exports = { trustedHostsOption, withTrustedHosts };

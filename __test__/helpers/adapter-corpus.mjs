@@ -3,13 +3,6 @@
 // getChannels, getUpdateInfo with cohorts; insert/update/delete) and HTTP mutations.
 import { APP_VERSIONS, CHANNELS, COHORTS, FINGERPRINTS, NIL, prng, uuidv7 } from "./fixtures.mjs";
 
-/** One request through `hotUpdater.handler`, with `context` when given. */
-export async function send(hotUpdater, path, init = {}, context) {
-  const request = new Request(`http://localhost${path}`, init);
-  const res = context === undefined ? await hotUpdater.handler(request) : await hotUpdater.handler(request, context);
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
-}
-
 /**
  * `[method, ...args]` calls over `bundles` (arguments are cloned per server by the caller);
  * with `context`, every call carries it as its last argument.

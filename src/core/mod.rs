@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod collate;
 pub mod constraints;
+pub mod http_date;
 pub mod jsnum;
 pub mod merge;
 pub mod pagination;

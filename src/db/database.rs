@@ -48,7 +48,15 @@ pub trait Database: Send + Sync {
     /// Inserts (upserts) one bundle given as JSON; constraints were already checked.
     async fn insert_bundle(&self, bundle: &Value, ctx: Ctx) -> Result<()>;
     /// Applies a PATCH (`patch` without `id`) to bundle `id`: upstream's load, merge, check, write.
+    /// A backend whose [`Database::checks_updates`] is `false` leaves load, merge and check to
+    /// the caller (the service) and only writes.
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()>;
+    /// Whether [`Database::update_bundle`] checks the merged bundle itself (native backends do,
+    /// inside their write transaction). `false`: the service loads the bundle, merges the patch and
+    /// checks it before the write, so a JS plugin's update never calls back into Rust midway.
+    fn checks_updates(&self) -> bool {
+        true
+    }
     /// Deletes a bundle and the patches that reference it; a missing id is not an error.
     async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()>;
     /// Every enabled bundle of one platform and channel, with patches, for the in-memory

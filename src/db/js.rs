@@ -220,6 +220,11 @@ impl Database for JsDatabase {
         self.call("db.insert", ctx, bundle.to_string(), String::new()).await.map(|_| ())
     }
 
+    /// The service checks the merged bundle before `db.update` runs (see `Database::checks_updates`).
+    fn checks_updates(&self) -> bool {
+        false
+    }
+
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
         let patch = Value::Object(patch.clone()).to_string();
         self.call("db.update", ctx, id.to_string(), patch).await.map(|_| ())

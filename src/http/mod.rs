@@ -1,5 +1,6 @@
 //! The framework-agnostic HTTP layer: a plain request in, a plain JSON response out.
 
+pub mod files;
 pub mod handler;
 pub mod limits;
 pub mod query;

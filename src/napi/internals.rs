@@ -3,9 +3,7 @@
 
 use napi_derive::napi;
 
-use super::server::to_napi;
 use crate::core::{collate, jsnum, rollout, semver};
-use crate::error::Error;
 
 /// `semverSatisfies(targetAppVersion, clientVersion)`.
 #[napi(catch_unwind)]
@@ -42,11 +40,4 @@ pub fn js_number(s: String) -> f64 {
 #[napi(catch_unwind)]
 pub fn decode_uri_component(s: String) -> Option<String> {
     jsnum::decode_uri_component(&s)
-}
-
-/// Upstream's persistence constraints on a bundle given as JSON; throws the same messages.
-#[napi(catch_unwind)]
-pub fn check_bundle_constraints(bundle_json: String) -> napi::Result<()> {
-    let value: serde_json::Value = serde_json::from_str(&bundle_json).map_err(|e| to_napi(Error::bad_request(e.to_string())))?;
-    crate::core::constraints::check_bundle_json(&value).map_err(to_napi)
 }

@@ -12,6 +12,7 @@ use crate::db::snapshot::{SnapshotDatabase, SnapshotOptions};
 use crate::db::sql::{SqlDatabase, SqlOptions};
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::http::files::FileRoutes;
 use crate::http::route::normalize_base_path;
 use crate::http::Routes;
 use crate::storage::gcs::{GcsOptions, GcsStorage};
@@ -188,6 +189,8 @@ pub struct Built {
     pub routes: Routes,
     pub db: Arc<dyn Database>,
     pub storages: Storages,
+    /// The first `fileStorage`, whose routes this server answers.
+    pub file_routes: Option<FileRoutes>,
 }
 
 pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
@@ -223,12 +226,17 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         }
     };
     let mut list: Vec<Arc<dyn Storage>> = Vec::new();
+    let mut file_routes = None;
     for s in opts.storages {
         match s {
             StorageOption::Js { protocol, index } => list.push(Arc::new(JsStorage { protocol, index, js: need_bridge()? })),
             StorageOption::S3(o) => list.push(Arc::new(S3Storage::from_options(Flavor::S3, o)?)),
             StorageOption::R2(o) => list.push(Arc::new(S3Storage::from_options(Flavor::R2, o)?)),
             StorageOption::File { dir, public_base_url, trusted_hosts } => {
+                let public_base_url = public_base_url.filter(|u| !u.is_empty());
+                if file_routes.is_none() {
+                    file_routes = Some(FileRoutes { dir: dir.clone().into(), public_base_url: public_base_url.clone(), trusted_hosts: trusted_hosts.clone() });
+                }
                 list.push(Arc::new(crate::storage::file::FileStorage::new(dir, public_base_url).with_trusted_hosts(trusted_hosts)))
             }
             StorageOption::Supabase(o) => list.push(Arc::new(SupabaseStorage::from_options(o)?)),
@@ -239,7 +247,7 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         None => Routes { update_check: true, bundles: false },
         Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
     };
-    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list) })
+    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list), file_routes })
 }
 
 /// Checks the options of `s3Storage(...)` / `r2Storage(...)` when the factory is called, so a

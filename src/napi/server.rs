@@ -16,6 +16,7 @@ use super::options;
 use crate::bridge::JsCall;
 use crate::context::Ctx;
 use crate::error::Error;
+use crate::http::files::FileRoutes;
 use crate::http::{self, Request, Routes};
 use crate::service::HotUpdater;
 
@@ -76,9 +77,10 @@ pub struct NativeAnswer {
 #[napi]
 pub struct NativeHotUpdater {
     pub(crate) api: Arc<HotUpdater>,
-    base_path: String,
-    routes: Routes,
+    pub(crate) base_path: String,
+    pub(crate) routes: Routes,
     adapter_name: String,
+    pub(crate) file_routes: Option<FileRoutes>,
 }
 
 #[napi]
@@ -100,7 +102,13 @@ impl NativeHotUpdater {
         };
         let built = options::build(&options_json, js).map_err(to_napi)?;
         let adapter_name = built.db.adapter_name();
-        Ok(NativeHotUpdater { api: Arc::new(HotUpdater::new(built.db, built.storages)), base_path: built.base_path, routes: built.routes, adapter_name })
+        Ok(NativeHotUpdater {
+            api: Arc::new(HotUpdater::new(built.db, built.storages)),
+            base_path: built.base_path,
+            routes: built.routes,
+            adapter_name,
+            file_routes: built.file_routes,
+        })
     }
 
     /// The normalised base path.

@@ -144,8 +144,19 @@ impl HotUpdater {
         self.db.insert_bundle(bundle, ctx).await
     }
 
+    /// Upstream's load, merge (`{ ...current, ...patch }`), check, write. Native backends do all
+    /// four in their write transaction; for the others (the JS bridge) the first three happen
+    /// here, so the bridged write runs the plugin's update without calling back into Rust. The
+    /// errors are what the plugin path gave before: database errors (500) with upstream's texts.
     pub async fn update_bundle_by_id(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
         self.db.ensure_ready().await?;
+        if !self.db.checks_updates() {
+            let Some(Value::Object(mut merged)) = self.db.get_bundle_json(id, ctx).await? else {
+                return Err(Error::database("targetBundleId not found"));
+            };
+            merged.extend(patch.iter().map(|(k, v)| (k.clone(), v.clone())));
+            check_bundle_json(&Value::Object(merged)).map_err(|e| Error::database(e.message))?;
+        }
         self.db.update_bundle(id, patch, ctx).await
     }
 

@@ -1,5 +1,5 @@
 //! The HTTP side every native storage shares: one lazily built `reqwest` client with bounded
-//! timeouts, bodies read with a size limit, and error texts that say what failed (refused,
+//! timeouts (and, for plain URLs, redirects followed), bodies read with a size limit, and error texts that say what failed (refused,
 //! timed out, reset) and where (the host), never the URL, which may carry a signature.
 
 use std::error::Error as _;
@@ -18,6 +18,8 @@ pub struct StorageHttp {
     service: &'static str,
     connect_timeout: Duration,
     request_timeout: Duration,
+    /// Redirects followed (0: none, redirects are answers like any other).
+    max_redirects: usize,
     client: OnceLock<std::result::Result<reqwest::Client, String>>,
 }
 
@@ -39,7 +41,13 @@ impl Fetched {
 
 impl StorageHttp {
     pub fn new(service: &'static str, connect_timeout: Duration, request_timeout: Duration) -> Self {
-        StorageHttp { service, connect_timeout, request_timeout, client: OnceLock::new() }
+        StorageHttp { service, connect_timeout, request_timeout, max_redirects: 0, client: OnceLock::new() }
+    }
+
+    /// Follows up to `limit` redirects (set before the first request builds the client).
+    pub fn with_redirects(mut self, limit: usize) -> Self {
+        self.max_redirects = limit;
+        self
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -51,7 +59,7 @@ impl StorageHttp {
             reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.request_timeout)
-                .redirect(reqwest::redirect::Policy::none())
+                .redirect(if self.max_redirects == 0 { reqwest::redirect::Policy::none() } else { reqwest::redirect::Policy::limited(self.max_redirects) })
                 .user_agent(concat!("hot-updater-rs/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| format!("Could not create the {} HTTP client: {}", self.service, root_cause(&e)))

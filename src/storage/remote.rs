@@ -2,10 +2,9 @@
 //! with the runtime's `fetch` (redirects followed, a non-2xx status reads as "no text"). Done here
 //! natively, so a manifest behind such a URI costs no crossing into JS.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::http::{DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TEXT_BYTES};
+use super::http::{StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TEXT_BYTES};
 use crate::error::{Error, Result};
 
 /// `fetch`'s redirect limit.
@@ -15,29 +14,22 @@ const MAX_REDIRECTS: usize = 20;
 /// it (a request's URL may hold a signature, so it is never part of the message).
 const FETCH_FAILED: &str = "fetch failed";
 
-/// A lazily built client for plain URLs.
-#[derive(Default)]
+/// The client for plain URLs (built on first use).
 pub struct RemoteText {
-    client: OnceLock<std::result::Result<reqwest::Client, String>>,
+    http: StorageHttp,
+}
+
+impl Default for RemoteText {
+    fn default() -> Self {
+        let http = StorageHttp::new("http(s)", Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS), Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS));
+        RemoteText { http: http.with_redirects(MAX_REDIRECTS) }
+    }
 }
 
 impl RemoteText {
-    fn client(&self) -> Result<&reqwest::Client> {
-        let built = self.client.get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS))
-                .timeout(Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS))
-                .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-                .user_agent(concat!("hot-updater-rs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| format!("Could not create the HTTP client: {}", super::http::root_cause(&e)))
-        });
-        built.as_ref().map_err(|e| Error::storage(e.clone()))
-    }
-
     /// The text at `url`, or `None` when the server answers with a non-2xx status.
     pub async fn read(&self, url: &str) -> Result<Option<String>> {
-        let mut res = self.client()?.get(url).send().await.map_err(|_| Error::storage(FETCH_FAILED))?;
+        let mut res = self.http.client()?.get(url).send().await.map_err(|_| Error::storage(FETCH_FAILED))?;
         if !res.status().is_success() {
             return Ok(None);
         }

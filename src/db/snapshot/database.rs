@@ -69,6 +69,9 @@ impl Database for SnapshotDatabase {
     async fn update_bundle(&self, id: &str, patch: &Map<String, Value>, ctx: Ctx) -> Result<()> {
         self.core.write_through(self.core.inner.update_bundle(id, patch, ctx)).await
     }
+    fn checks_updates(&self) -> bool {
+        self.core.inner.checks_updates()
+    }
     async fn delete_bundle(&self, id: &str, ctx: Ctx) -> Result<()> {
         self.core.write_through(self.core.inner.delete_bundle(id, ctx)).await
     }
