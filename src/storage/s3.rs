@@ -9,8 +9,8 @@
 //!
 //! Errors name the endpoint host, never credentials or signed URLs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -21,7 +21,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 
 use super::cache::StorageCaches;
 use super::http::{xml_error, Fetched, StorageHttp, MAX_TEXT_BYTES};
-use super::s3_client::{credentials_error, root_cause, S3Client, CREDENTIALS_REFRESH_BUFFER, NO_CREDENTIALS, R2_NEEDS_CREDENTIALS};
+use super::s3_client::{credentials_error, root_cause, ClientSettings, S3Client, CREDENTIALS_REFRESH_BUFFER, NO_CREDENTIALS, R2_NEEDS_CREDENTIALS};
 use super::s3_config::{Flavor, ObjectAddress, S3Config, S3Options};
 use super::uri::parse_storage_uri;
 use super::Storage;
@@ -74,7 +74,17 @@ impl S3Storage {
     }
 
     async fn client(&self) -> Result<&S3Client> {
-        self.client.get_or_try_init(|| super::s3_client::build(&self.cfg)).await
+        let cfg = &self.cfg;
+        let settings = ClientSettings {
+            region: cfg.region.clone(),
+            credentials: cfg.credentials.as_ref().map(|c| (c.access_key_id.clone(), c.secret_access_key.clone(), c.session_token.clone())),
+            use_chain: cfg.flavor == Flavor::S3,
+            endpoint: cfg.endpoint.as_ref().map(|e| e.url()),
+            force_path_style: cfg.force_path_style,
+            connect_timeout: cfg.connect_timeout,
+            request_timeout: cfg.request_timeout,
+        };
+        self.client.get_or_try_init(|| super::s3_client::build(settings)).await
     }
 
     fn check_bucket(&self, bucket: &str) -> Result<()> {

@@ -25,14 +25,12 @@ use aws_credential_types::Credentials;
 use aws_sdk_s3::config::Region;
 use aws_smithy_http_client::tls;
 
-use super::s3_config::{Flavor, S3Config};
 use crate::error::{Error, Result};
 
 /// The SDK's message when no provider of the chain has credentials (upstream's JS SDK words it
 /// like this too).
 pub const NO_CREDENTIALS: &str = "Could not load credentials from any providers";
-pub const R2_NEEDS_CREDENTIALS: &str =
-    "r2Storage runtime profile requires R2 S3 credentials. Wrangler-based R2 access is only supported by the node profile.";
+pub const R2_NEEDS_CREDENTIALS: &str = "r2Storage runtime profile requires R2 S3 credentials. Wrangler-based R2 access is only supported by the node profile.";
 
 /// How long before their expiry the SDK stops using cached credentials and loads new ones (the
 /// lazy identity cache's buffer, set explicitly so that the URL cache can use the same margin).
@@ -99,10 +97,24 @@ pub struct S3Client {
     pub runtime: tokio::runtime::Handle,
 }
 
-/// Builds the client for `cfg` (explicit values win over the chain's). Must run on a tokio
-/// runtime; loads the shared config files, and resolves the region through the chain when the
-/// options name none.
-pub async fn build(cfg: &S3Config) -> Result<S3Client> {
+/// What the client is built from (the storage's resolved options; `None`: the chain decides).
+#[derive(Clone)]
+pub struct ClientSettings {
+    pub region: Option<String>,
+    /// Access key id, secret, session token.
+    pub credentials: Option<(String, String, Option<String>)>,
+    /// R2 has no credential chain: without keys every call fails with upstream's message.
+    pub use_chain: bool,
+    /// `scheme://host[:port][/base]`; `None`: AWS's endpoints.
+    pub endpoint: Option<String>,
+    pub force_path_style: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+/// Builds the client (explicit values win over the chain's). Must run on a tokio runtime; loads
+/// the shared config files, and resolves the region through the chain when none is given.
+pub async fn build(cfg: ClientSettings) -> Result<S3Client> {
     let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https();
     let timeouts = TimeoutConfig::builder().connect_timeout(cfg.connect_timeout).operation_timeout(cfg.request_timeout).build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -110,13 +122,12 @@ pub async fn build(cfg: &S3Config) -> Result<S3Client> {
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard())
         .identity_cache(IdentityCache::lazy().buffer_time(CREDENTIALS_REFRESH_BUFFER).build());
-    if let Some(region) = &cfg.region {
-        loader = loader.region(Region::new(region.clone()));
+    if let Some(region) = cfg.region {
+        loader = loader.region(Region::new(region));
     }
-    if let Some(c) = &cfg.credentials {
-        loader = loader.credentials_provider(Credentials::new(c.access_key_id.clone(), c.secret_access_key.clone(), c.session_token.clone(), None, "hot-updater-rs options"));
-    } else if cfg.flavor == Flavor::R2 {
-        // R2 has no credential chain: without keys every call fails with upstream's message.
+    if let Some((id, secret, token)) = cfg.credentials {
+        loader = loader.credentials_provider(Credentials::new(id, secret, token, None, "hot-updater-rs options"));
+    } else if !cfg.use_chain {
         loader = loader.no_credentials();
     }
     let shared = loader.load().await;
@@ -125,8 +136,8 @@ pub async fn build(cfg: &S3Config) -> Result<S3Client> {
     if let Some(provider) = shared.credentials_provider() {
         s3 = s3.credentials_provider(Tracked { inner: provider, keys: keys.clone() });
     }
-    if let Some(endpoint) = &cfg.endpoint {
-        s3 = s3.endpoint_url(endpoint.url());
+    if let Some(endpoint) = cfg.endpoint {
+        s3 = s3.endpoint_url(endpoint);
     }
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::internal("the S3 client needs a tokio runtime"))?;
     Ok(S3Client { client: aws_sdk_s3::Client::from_conf(s3.build()), region: shared.region().map(|r| r.to_string()), keys, runtime })
