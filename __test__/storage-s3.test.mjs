@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createHotUpdater, r2Storage, s3Storage, sqliteDatabase } from "../index.mjs";
-import { S3_CREDENTIALS, S3_REGION, freePort, sdkS3Storage, startS3Server } from "./helpers/s3.mjs";
+import { S3_CREDENTIALS, S3_REGION, freePort, jsPresignLike, sdkS3Storage, startS3Server } from "./helpers/s3.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
 import { check, download } from "./helpers/storage.mjs";
 
@@ -109,6 +109,9 @@ test("a presigned fileUrl downloads the uploaded bytes; tampered URLs are refuse
   const got = await download(json.fileUrl);
   assert.equal(got.status, 200, got.bytes.toString());
   assert.equal(sha256(got.bytes), sha256(OBJECTS[ZIP_B]));
+  // Byte for byte what upstream's presigner (@aws-sdk/s3-request-presigner) gives for the same
+  // keys and signing time.
+  assert.equal(json.fileUrl, await jsPresignLike(json.fileUrl, { endpoint: s3.endpoint, credentials: S3_CREDENTIALS }));
 
   const sig = url.searchParams.get("X-Amz-Signature");
   const badSig = new URL(json.fileUrl);
@@ -180,6 +183,7 @@ test("r2Storage serves r2:// URIs through the same S3 API", async () => {
   assert.equal(status, 200);
   const url = new URL(json.fileUrl);
   assert.match(url.searchParams.get("X-Amz-Credential"), /\/auto\/s3\/aws4_request$/);
+  assert.equal(json.fileUrl, await jsPresignLike(json.fileUrl, { endpoint: s3.endpoint, region: "auto", credentials: S3_CREDENTIALS }));
   assert.equal(sha256((await download(json.fileUrl)).bytes), sha256(OBJECTS[ZIP_B]));
   assert.deepEqual(Object.keys(json.changedAssets), ["index.ios.bundle", "assets/logo 1.png"]);
   assert.equal((await download(json.changedAssets["assets/logo 1.png"].file.url)).status, 200);

@@ -1,7 +1,8 @@
 "use strict";
 // Options of the native `s3Storage` / `r2Storage`: upstream's config shapes (`@hot-updater/aws`,
-// `@hot-updater/cloudflare`) checked and completed here, with upstream's environment fallbacks,
-// so that the native side receives plain, explicit values.
+// `@hot-updater/cloudflare`) checked and completed here, with upstream's environment fallbacks
+// for the endpoint, path style and region. Credentials and a region left unset are resolved
+// natively by the AWS SDK's chains.
 
 
 const native = require("./binding.js");
@@ -76,10 +77,9 @@ function s3StorageOption(config) {
   const endpoint = endpointString(name, config.endpoint) ?? env("AWS_ENDPOINT_URL");
   let forcePathStyle = config.forcePathStyle;
   if (forcePathStyle === undefined && TRUTHY.has((env("AWS_S3_FORCE_PATH_STYLE") ?? "").toLowerCase())) forcePathStyle = true;
-  let credentials = credentialsOption(name, config.credentials);
-  if (credentials === undefined && env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY")) {
-    credentials = { accessKeyId: env("AWS_ACCESS_KEY_ID"), secretAccessKey: env("AWS_SECRET_ACCESS_KEY"), sessionToken: env("AWS_SESSION_TOKEN") };
-  }
+  // Without explicit credentials the native side uses the AWS SDK's default chain (environment,
+  // shared files and profiles, SSO, web identity, ECS, instance metadata), as upstream's SDK does.
+  const credentials = credentialsOption(name, config.credentials);
   if (config.region !== undefined && typeof config.region !== "string") {
     throw configError(`${name}: \`region\` must be a string (region providers are not supported natively).`);
   }

@@ -46,26 +46,14 @@ function canConnect(port) {
   });
 }
 
-/**
- * Starts s3s-fs and creates `buckets`. Returns `{ endpoint, port, pid, client, put, remove, stop }`;
- * `put(bucket, key, body)` uploads with a signed PutObject.
- */
-export async function startS3Server({ buckets = [] } = {}) {
-  const bin = s3sBinary();
-  if (!bin) throw new Error("s3s-fs is not installed: run `bash scripts/s3-server.sh --install`");
-  const dir = mkdtempSync(join(tmpdir(), "hu-s3-"));
-  mkdirSync(join(dir, "data"));
-  const port = await freePort();
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--access-key", S3_CREDENTIALS.accessKeyId, "--secret-key", S3_CREDENTIALS.secretAccessKey, join(dir, "data")];
+/** Spawns s3s-fs on `port` over `dataDir`, accepting the one key pair `credentials`. */
+async function spawnS3s(bin, port, dataDir, credentials) {
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--access-key", credentials.accessKeyId, "--secret-key", credentials.secretAccessKey, dataDir];
   const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "error", NO_COLOR: "1" } });
-  let stderr = "";
+  const state = { child, stderr: "", exited: new Promise((resolve) => child.once("exit", resolve)) };
   child.stderr.on("data", (chunk) => {
-    if (stderr.length < 65536) stderr += chunk;
+    if (state.stderr.length < 65536) state.stderr += chunk;
   });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  // Never outlive the test process, even when it ends without calling stop().
-  const killOnExit = () => child.kill();
-  process.once("exit", killOnExit);
   let up = false;
   for (let i = 0; i < 200 && child.exitCode === null && !up; i++) {
     up = await canConnect(port);
@@ -73,36 +61,78 @@ export async function startS3Server({ buckets = [] } = {}) {
   }
   if (!up) {
     child.kill();
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`s3s-fs did not start on 127.0.0.1:${port}: ${stderr}`);
+    throw new Error(`s3s-fs did not start on 127.0.0.1:${port}: ${state.stderr}`);
   }
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
+  return state;
+}
+
+function sdkClient(endpoint, credentials) {
+  return new S3Client({
     region: S3_REGION,
     endpoint,
     forcePathStyle: true,
-    credentials: { ...S3_CREDENTIALS },
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
     // Plain signed uploads (no aws-chunked trailers): the simplest thing for any S3 server.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+}
+
+/**
+ * Starts s3s-fs and creates `buckets`. s3s-fs accepts exactly one key pair (`credentials`, the
+ * test keys unless given). Returns `{ endpoint, port, pid, client, put, remove, restart, stop }`;
+ * `put(bucket, key, body)` uploads with a signed PutObject; `restart(credentials)` stops the
+ * server and starts it again on the same port and data, accepting only the new key pair (what
+ * AWS does when temporary credentials are rotated and the old ones expire).
+ */
+export async function startS3Server({ buckets = [], credentials = S3_CREDENTIALS } = {}) {
+  const bin = s3sBinary();
+  if (!bin) throw new Error("s3s-fs is not installed: run `bash scripts/s3-server.sh --install`");
+  const dir = mkdtempSync(join(tmpdir(), "hu-s3-"));
+  mkdirSync(join(dir, "data"));
+  const port = await freePort();
+  let server;
+  try {
+    server = await spawnS3s(bin, port, join(dir, "data"), credentials);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // Never outlive the test process, even when it ends without calling stop().
+  const killOnExit = () => server.child.kill();
+  process.once("exit", killOnExit);
+  const endpoint = `http://127.0.0.1:${port}`;
+  let client = sdkClient(endpoint, credentials);
   for (const Bucket of buckets) await client.send(new CreateBucketCommand({ Bucket }));
+  const halt = async () => {
+    if (server.child.exitCode === null) {
+      process.kill(server.child.pid, "SIGTERM");
+      await server.exited;
+    }
+  };
   return {
     endpoint,
     port,
-    pid: child.pid,
-    client,
+    get pid() {
+      return server.child.pid;
+    },
+    get client() {
+      return client;
+    },
     /** Server log so far (errors only), for failure messages. */
-    log: () => stderr,
+    log: () => server.stderr,
     put: (Bucket, Key, Body) => client.send(new PutObjectCommand({ Bucket, Key, Body })),
     remove: (Bucket, Key) => client.send(new DeleteObjectCommand({ Bucket, Key })),
+    async restart(next) {
+      await halt();
+      client.destroy();
+      server = await spawnS3s(bin, port, join(dir, "data"), next);
+      client = sdkClient(endpoint, next);
+    },
     async stop() {
       process.removeListener("exit", killOnExit);
       client.destroy();
-      if (child.exitCode === null) {
-        process.kill(child.pid, "SIGTERM");
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -157,4 +187,33 @@ export async function sdkS3Storage({ bucketName, ...clientConfig }) {
     },
   };
   return { plugin, close: () => client.destroy() };
+}
+
+/** "20261130T111200Z" -> Date. */
+function amzDateToDate(stamp) {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  if (!m) throw new Error(`not an X-Amz-Date: ${stamp}`);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+
+/**
+ * What `@aws-sdk/s3-request-presigner` (upstream's presigner) gives for the same GetObject, keys
+ * and signing time as `url` (a presigned URL of ours): the URL must come out identical.
+ */
+export async function jsPresignLike(url, { endpoint, region = S3_REGION, credentials, forcePathStyle = true }) {
+  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
+  const u = new URL(url);
+  const [, bucket, ...rest] = u.pathname.split("/");
+  const key = rest.map(decodeURIComponent).join("/");
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  const client = new S3Client({ region, endpoint, forcePathStyle, credentials: { accessKeyId, secretAccessKey, sessionToken } });
+  try {
+    return await getSignedUrl(client, new GetObjectCommand({ Bucket: decodeURIComponent(bucket), Key: key }), {
+      expiresIn: Number(u.searchParams.get("X-Amz-Expires")),
+      signingDate: amzDateToDate(u.searchParams.get("X-Amz-Date")),
+    });
+  } finally {
+    client.destroy();
+  }
 }

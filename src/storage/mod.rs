@@ -2,7 +2,8 @@
 //! (manifests). Several storages can be active; the URI's protocol picks one (SPEC §6.2).
 //!
 //! Backends (`file`, `gcs`, `js`, `s3`, `supabase`) import only the shared pieces (`backend`,
-//! `uri`, `cache`, `http`, `sigv4`), never each other; `remote` reads plain http(s) URIs.
+//! `uri`, `cache`, `http`, `sigv4`), never each other; `s3_client` is the S3 backend's AWS SDK
+//! side; `remote` reads plain http(s) URIs.
 
 pub mod backend;
 pub mod cache;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod js;
 pub mod remote;
 pub mod s3;
+pub mod s3_client;
 pub mod s3_config;
 pub mod sigv4;
 pub mod storages;

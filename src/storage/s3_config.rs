@@ -1,16 +1,16 @@
 //! Configuration of the native S3 / R2 storage: the options JS hands over, the resolved config,
 //! and where an object lives (endpoint, path style or virtual-hosted style).
 //!
-//! Environment fallbacks (`AWS_ENDPOINT_URL`, `AWS_S3_FORCE_PATH_STYLE`, `AWS_*` credentials,
-//! `AWS_REGION`) are applied by the JS factory, as upstream reads `process.env` there; what
-//! arrives here is explicit.
+//! Upstream's own environment fallbacks (`AWS_ENDPOINT_URL`, `AWS_S3_FORCE_PATH_STYLE`) are
+//! applied by the JS factory, as upstream reads `process.env` there. Credentials and a region
+//! left out here come from the AWS SDK's chains (see `s3_client`).
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::sigv4::{uri_encode, Credentials};
+use super::sigv4::uri_encode;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_EXPIRES_IN: u64 = 3600;
@@ -33,6 +33,25 @@ impl Flavor {
             Flavor::S3 => "s3",
             Flavor::R2 => "r2",
         }
+    }
+}
+
+/// An access key pair given in the options. `Debug` never shows the secret or the session token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.access_key_id.chars().take(4).collect();
+        f.debug_struct("Credentials")
+            .field("access_key_id", &format!("{shown}…"))
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -105,6 +124,14 @@ impl Endpoint {
         }
         let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
         Ok(Endpoint { scheme: "https".into(), host: format!("s3.{region}.{suffix}"), port: None, base_path: String::new() })
+    }
+
+    /// The endpoint as a URL for the SDK (`scheme://host[:port][/base]`).
+    pub fn url(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}://{}:{port}{}", self.scheme, self.host, self.base_path),
+            None => format!("{}://{}{}", self.scheme, self.host, self.base_path),
+        }
     }
 
     fn host_is_ip(&self) -> bool {
@@ -208,18 +235,16 @@ impl S3Config {
         })
     }
 
-    /// The region to sign for, or the SDK's error when there is none.
-    pub fn signing_region(&self) -> Result<&str> {
-        self.region.as_deref().ok_or_else(|| Error::storage("Region is missing"))
-    }
-
-    /// Where `bucket/key` lives: virtual-hosted style when allowed, else path style.
-    pub fn address(&self, bucket: &str, key: &str) -> Result<ObjectAddress> {
+    /// Where `bucket/key` lives for requests signed for `region` (the configured one or the
+    /// chain's): virtual-hosted style when allowed, else path style. The SDK makes the requests;
+    /// this names the host in error texts and is what the SDK's endpoint rules give for the
+    /// endpoints upstream's users configure.
+    pub fn address(&self, bucket: &str, key: &str, region: Option<&str>) -> Result<ObjectAddress> {
         let aws;
         let endpoint = match &self.endpoint {
             Some(e) => e,
             None => {
-                aws = Endpoint::aws(self.signing_region()?)?;
+                aws = Endpoint::aws(region.ok_or_else(|| Error::storage("Region is missing"))?)?;
                 &aws
             }
         };

@@ -1,5 +1,12 @@
 use super::*;
 
+impl S3Config {
+    /// The address for the configured region (tests only).
+    fn addr(&self, bucket: &str, key: &str) -> Result<ObjectAddress> {
+        self.address(bucket, key, self.region.as_deref())
+    }
+}
+
 fn opts(bucket: &str) -> S3Options {
     S3Options { bucket_name: bucket.into(), region: Some("us-east-1".into()), ..Default::default() }
 }
@@ -8,20 +15,20 @@ fn opts(bucket: &str) -> S3Options {
 fn aws_default_endpoint_virtual_hosted() {
     let c = S3Config::from_options(Flavor::S3, opts("bucket")).unwrap();
     assert!(!c.force_path_style);
-    let a = c.address("bucket", "a b/한글+x@2x.png").unwrap();
+    let a = c.addr("bucket", "a b/한글+x@2x.png").unwrap();
     assert_eq!(a.url(), "https://bucket.s3.us-east-1.amazonaws.com/a%20b/%ED%95%9C%EA%B8%80%2Bx%402x.png");
     // Dotted buckets cannot be virtual-hosted over TLS: path style, as the SDK does.
-    let a = c.address("my.bucket", "k!'()*~.txt").unwrap();
+    let a = c.addr("my.bucket", "k!'()*~.txt").unwrap();
     assert_eq!(a.url(), "https://s3.us-east-1.amazonaws.com/my.bucket/k%21%27%28%29%2A~.txt");
-    assert_eq!(c.address("bucket", "/lead//dbl/").unwrap().path, "//lead//dbl/");
+    assert_eq!(c.addr("bucket", "/lead//dbl/").unwrap().path, "//lead//dbl/");
     let c = S3Config::from_options(Flavor::S3, S3Options { region: Some("cn-north-1".into()), ..opts("b12") }).unwrap();
-    assert_eq!(c.address("b12", "k").unwrap().host, "b12.s3.cn-north-1.amazonaws.com.cn");
+    assert_eq!(c.addr("b12", "k").unwrap().host, "b12.s3.cn-north-1.amazonaws.com.cn");
 }
 
 #[test]
 fn missing_region_is_a_request_time_error() {
     let c = S3Config::from_options(Flavor::S3, S3Options { region: None, ..opts("bucket") }).unwrap();
-    assert_eq!(c.address("bucket", "k").unwrap_err().message, "Region is missing");
+    assert_eq!(c.addr("bucket", "k").unwrap_err().message, "Region is missing");
 }
 
 #[test]
@@ -29,15 +36,15 @@ fn custom_endpoint_defaults_to_path_style() {
     let o = S3Options { endpoint: Some("http://127.0.0.1:9000/".into()), ..opts("bucket") };
     let c = S3Config::from_options(Flavor::S3, o.clone()).unwrap();
     assert!(c.force_path_style);
-    let a = c.address("bucket", "dir/x.zip").unwrap();
+    let a = c.addr("bucket", "dir/x.zip").unwrap();
     assert_eq!((a.host.as_str(), a.path.as_str()), ("127.0.0.1:9000", "/bucket/dir/x.zip"));
     // Explicit `false` on a named host: virtual-hosted, keeping the endpoint's port and prefix.
     let o = S3Options { endpoint: Some("https://minio.example.com:8443/s3".into()), force_path_style: Some(false), ..opts("bucket") };
-    let a = S3Config::from_options(Flavor::S3, o).unwrap().address("bucket", "k").unwrap();
+    let a = S3Config::from_options(Flavor::S3, o).unwrap().addr("bucket", "k").unwrap();
     assert_eq!(a.url(), "https://bucket.minio.example.com:8443/s3/k");
     // An IP endpoint is never virtual-hosted.
     let o = S3Options { endpoint: Some("http://10.0.0.1".into()), force_path_style: Some(false), ..opts("bucket") };
-    assert_eq!(S3Config::from_options(Flavor::S3, o).unwrap().address("bucket", "k").unwrap().url(), "http://10.0.0.1/bucket/k");
+    assert_eq!(S3Config::from_options(Flavor::S3, o).unwrap().addr("bucket", "k").unwrap().url(), "http://10.0.0.1/bucket/k");
 }
 
 #[test]
@@ -46,7 +53,7 @@ fn r2_defaults() {
     let c = S3Config::from_options(Flavor::R2, o).unwrap();
     assert_eq!(c.region.as_deref(), Some("auto"));
     assert!(c.force_path_style);
-    assert_eq!(c.address("bucket", "a/b").unwrap().url(), "https://acc.r2.cloudflarestorage.com/bucket/a/b");
+    assert_eq!(c.addr("bucket", "a/b").unwrap().url(), "https://acc.r2.cloudflarestorage.com/bucket/a/b");
     let err = S3Config::from_options(Flavor::R2, S3Options { region: None, ..opts("bucket") }).unwrap_err();
     assert_eq!(err.message, "r2Storage: `accountId` or `endpoint` is required.");
 }

@@ -24,11 +24,24 @@ fn s3(bucket: &str) -> S3Storage {
 
 const CTX: Ctx = Ctx { id: 0, is_object: false };
 
+/// 2026-11-30T11:12:00Z.
+fn fixed_time() -> SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(1_796_037_120)
+}
+
+impl S3Storage {
+    /// A presigned URL signed at `t` (tests only).
+    async fn presign_at(&self, bucket: &str, key: &str, t: SystemTime) -> Result<String> {
+        let client = self.client().await?;
+        Ok(self.presign(client, bucket, key, t).await?.url)
+    }
+}
+
 /// URLs printed by `getSignedUrl` of `@aws-sdk/s3-request-presigner` 3.1066.0 (what
 /// `@hot-updater/aws` 0.36.3 uses) for credentials AKID / SECRET / TOK at 2026-11-30T11:12:00Z.
-#[test]
-fn presigned_urls_equal_the_aws_sdk_byte_for_byte() {
-    let t = AmzTime::from_unix(1_796_037_120);
+#[tokio::test]
+async fn presigned_urls_equal_the_aws_sdk_byte_for_byte() {
+    let t = fixed_time();
     let c = Some(creds("AKID", "SECRET", Some("TOK")));
     let tail = "X-Amz-SignedHeaders=host&x-amz-checksum-mode=ENABLED&x-id=GetObject";
     let q = |region: &str, sig: &str| {
@@ -39,14 +52,14 @@ fn presigned_urls_equal_the_aws_sdk_byte_for_byte() {
     };
     let aws = storage(Flavor::S3, S3Options { bucket_name: "bucket".into(), region: Some("us-east-1".into()), credentials: c.clone(), ..Default::default() });
     assert_eq!(
-        aws.presign("bucket", "a b/한글+x@2x.png", &t).unwrap(),
+        aws.presign_at("bucket", "a b/한글+x@2x.png", t).await.unwrap(),
         format!(
             "https://bucket.s3.us-east-1.amazonaws.com/a%20b/%ED%95%9C%EA%B8%80%2Bx%402x.png?{}",
             q("us-east-1", "17474cd53ac8c66de376bd3920b6d42cbb37825dc03f333ee407a9c62b915dbe")
         )
     );
     assert_eq!(
-        aws.presign("my.bucket", "k!'()*~.txt", &t).unwrap(),
+        aws.presign_at("my.bucket", "k!'()*~.txt", t).await.unwrap(),
         format!(
             "https://s3.us-east-1.amazonaws.com/my.bucket/k%21%27%28%29%2A~.txt?{}",
             q("us-east-1", "70aeaabb74b91660e683c8a22830e15fc8b4976fe69be6dd41222e9aa556e2ea")
@@ -54,12 +67,12 @@ fn presigned_urls_equal_the_aws_sdk_byte_for_byte() {
     );
     let local = S3Options { endpoint: Some("http://127.0.0.1:9000".into()), region: Some("eu-west-1".into()), ..aws.cfg_options() };
     assert_eq!(
-        storage(Flavor::S3, local).presign("bucket", "/lead//dbl/", &t).unwrap(),
+        storage(Flavor::S3, local).presign_at("bucket", "/lead//dbl/", t).await.unwrap(),
         format!("http://127.0.0.1:9000/bucket//lead//dbl/?{}", q("eu-west-1", "3dd9c03f228d1f03316501b069ab2f7bd3a11d1f0dd1a4b72a53853d77199460"))
     );
     let r2 = S3Options { account_id: Some("acc".into()), region: None, ..aws.cfg_options() };
     assert_eq!(
-        storage(Flavor::R2, r2).presign("bucket", "a b/한글+x@2x.png", &t).unwrap(),
+        storage(Flavor::R2, r2).presign_at("bucket", "a b/한글+x@2x.png", t).await.unwrap(),
         format!(
             "https://acc.r2.cloudflarestorage.com/bucket/a%20b/%ED%95%9C%EA%B8%80%2Bx%402x.png?{}",
             q("auto", "5ade34f84762ffc32cb24415d27cbc66df40a4e2d8bdd0bfcd96c0336a1de36b")
@@ -98,10 +111,8 @@ async fn download_url_errors_match_upstream() {
     for uri in ["s3://bucket", "s3://bucket/", "s3:///key"] {
         assert_eq!(s.get_download_url(uri, CTX).await.unwrap_err().message, "Invalid S3 storage URI: missing bucket or key", "{uri}");
     }
-    let anon = storage(Flavor::S3, S3Options { bucket_name: "b".into(), region: Some("us-east-1".into()), ..Default::default() });
-    assert_eq!(anon.get_download_url("s3://b/k", CTX).await.unwrap_err().message, "Failed to presign S3 URL: Could not load credentials from any providers");
-    let no_region = storage(Flavor::S3, S3Options { bucket_name: "b".into(), credentials: Some(creds("A", "S", None)), ..Default::default() });
-    assert_eq!(no_region.get_download_url("s3://b/k", CTX).await.unwrap_err().message, "Failed to presign S3 URL: Region is missing");
+    // Without credentials or a region the chains decide (the environment, files, instance
+    // metadata): __test__/storage-s3-credentials.test.mjs covers that in child processes.
     // S3 presigns for the URI's bucket; R2 insists on the configured one.
     assert!(s.get_download_url("s3://other/k", CTX).await.unwrap().starts_with("https://other.s3.us-east-1.amazonaws.com/k?"));
     let r2 = storage(
@@ -120,8 +131,6 @@ async fn read_text_checks_the_bucket_and_credentials_first() {
     let s = s3("bucket");
     assert_eq!(s.read_text("s3://other/k", CTX).await.unwrap_err().message, "Bucket name mismatch: expected \"bucket\", but found \"other\".");
     assert_eq!(s.read_text("s3://bucket", CTX).await.unwrap_err().message, "Empty value provided for input HTTP label: Key.");
-    let anon = storage(Flavor::S3, S3Options { bucket_name: "b".into(), region: Some("us-east-1".into()), ..Default::default() });
-    assert_eq!(anon.read_text("s3://b/k", CTX).await.unwrap_err().message, NO_CREDENTIALS);
 }
 
 #[tokio::test]
@@ -231,4 +240,37 @@ async fn unreachable_endpoints_fail_fast_without_secrets() {
     let o = S3Options { endpoint: Some(format!("http://{addr}")), request_timeout_ms: Some(300), ..s3("bucket").cfg_options() };
     let e = storage(Flavor::S3, o).read_text("s3://bucket/k", CTX).await.unwrap_err().message;
     assert_eq!(e, format!("S3 request to {addr} failed: timed out after 300 ms"));
+}
+
+#[test]
+fn query_helpers() {
+    let url = "https://h/k?x-id=GetObject&X-Amz-Credential=AK%2F2026&X-Amz-Algorithm=A&x-amz-checksum-mode=ENABLED&X-Amz-Date=D";
+    assert_eq!(query_value(url, "X-Amz-Credential"), Some("AK%2F2026"));
+    assert_eq!(query_value(url, "X-Amz-Missing"), None);
+    assert_eq!(js_query_order(url), "https://h/k?X-Amz-Algorithm=A&X-Amz-Credential=AK%2F2026&X-Amz-Date=D&x-amz-checksum-mode=ENABLED&x-id=GetObject");
+    assert_eq!(js_query_order("https://h/k"), "https://h/k");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn presigns_without_waiting_once_the_client_is_built() {
+    let s = storage(Flavor::S3, S3Options { cache: Some(false), ..s3("bucket").cfg_options() });
+    // No client yet: the caller takes the asynchronous path, which builds it.
+    assert!(s.download_url_now("s3://bucket/k").is_none());
+    s.get_download_url("s3://bucket/k", CTX).await.unwrap();
+    // From a thread outside the runtime, as a napi call runs.
+    let now = std::thread::scope(|sc| sc.spawn(|| s.download_url_now("s3://bucket/other")).join().unwrap());
+    let url = now.expect("ready without waiting").unwrap();
+    assert!(url.starts_with("https://bucket.s3.us-east-1.amazonaws.com/other?X-Amz-Algorithm=AWS4-HMAC-SHA256&"), "{url}");
+    assert_eq!(s.download_url_now("s3://bucket").unwrap().unwrap_err().message, "Invalid S3 storage URI: missing bucket or key");
+}
+
+#[tokio::test]
+async fn long_term_keys_keep_urls_for_half_their_lifetime() {
+    let s = s3("bucket");
+    let client = s.client().await.unwrap();
+    let now = SystemTime::now();
+    let p = s.presign(client, "bucket", "k", now).await.unwrap();
+    assert_eq!(p.reuse_for, Duration::from_secs(1800));
+    // A URL with keys the provider never reported is not kept at all.
+    assert_eq!(s.reuse_for(client, "https://h/k?X-Amz-Credential=OTHER%2Fx", Duration::from_secs(3600), now), Duration::ZERO);
 }
