@@ -11,7 +11,7 @@ const USAGE = `usage: hot-updater-rs migrate --database <url> [--dry-run] [--con
 
   --database         an SQLite file (./data/hot-updater.db or sqlite:./file.db),
                      postgres://user@host/db, mysql://user@host/db (mariadb:// too),
-                     or mongodb://user@host/db
+                     or mongodb://user@host/db (mongodb+srv:// too)
   --dry-run          print the SQL (for MongoDB: the steps) a migration would run;
                      changes and creates nothing
   --connect-timeout  seconds to wait for a PostgreSQL/MySQL/MongoDB connection (default 5)
@@ -40,7 +40,7 @@ function databaseFrom(url, { dryRun, connectTimeoutMs }) {
   const pool = { autoMigrate: false, snapshot: false, maxConnections: 1, acquireTimeoutMs: connectTimeoutMs };
   if (/^postgres(ql)?:\/\//.test(url)) return postgresDatabase({ connectionString: url, ...pool });
   if (/^(mysql|mariadb):\/\//.test(url)) return mysqlDatabase({ connectionString: url.replace(/^mariadb:/, "mysql:"), ...pool });
-  if (/^mongodb:\/\//.test(url)) {
+  if (/^mongodb(\+srv)?:\/\//.test(url)) {
     return mongoDatabase({ url, autoMigrate: false, snapshot: false, maxConnections: 1, serverSelectionTimeoutMs: connectTimeoutMs, connectTimeoutMs });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
