@@ -167,7 +167,8 @@ async fn fake_s3() -> (String, Arc<AtomicUsize>, Arc<std::sync::Mutex<String>>) 
             let head = String::from_utf8_lossy(&buf[..n]).to_string();
             h.fetch_add(1, Ordering::SeqCst);
             *l.lock().unwrap() = head.clone();
-            let path = head.split(' ').nth(1).unwrap_or("");
+            // The SDK adds `?x-id=GetObject` to the path; the fake answers by path alone.
+            let path = head.split(' ').nth(1).unwrap_or("").split('?').next().unwrap_or("");
             let err =
                 |status: &str, code: &str| format!("{status}\n<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>M &amp; {code}</Message></Error>");
             let (status, body) = match path {
