@@ -4,6 +4,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::core::http_date::civil_from_days;
+
 /// A UTC instant in the two forms SigV4 uses: `YYYYMMDD` and `YYYYMMDDTHHMMSSZ`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmzTime {
@@ -25,21 +27,6 @@ impl AmzTime {
         let stamp = format!("{date}T{:02}{:02}{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60);
         AmzTime { date, stamp }
     }
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`);
-/// a dozen lines instead of a date-time crate for one timestamp format.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// SigV4 URI encoding: RFC 3986 unreserved characters stay, every other byte becomes `%XX`
