@@ -254,7 +254,46 @@ export type RuntimeHotUpdaterAPI<TContext = unknown> = DatabaseAPI<TContext> & {
   readonly adapterName: string;
   /** Releases database pools and connections (not enumerable; upstream has no equivalent). */
   close(): Promise<void>;
+  /**
+   * Starts the built-in HTTP/1.1 server (not enumerable; upstream has no equivalent). It answers
+   * exactly as `handler` does, without entering JavaScript for update checks, `/version` and the
+   * bundle API. `auth.bearerToken` is checked natively; with `auth.verify` it rejects
+   * (`ERR_HOT_UPDATER_CONFIG`): mount `handler` in a framework to keep `verify`.
+   */
+  listen(options?: ListenOptions): Promise<ListenHandle>;
 };
+
+/** Options of `hotUpdater.listen`. */
+export interface ListenOptions {
+  /** TCP port; 0 (the default) picks a free one (see `ListenHandle.port`). */
+  port?: number;
+  /** Address to bind (default `"0.0.0.0"`, every IPv4 interface; `"::"` for IPv6). */
+  host?: string;
+  /** Aborting it closes the listener (as `close()`). */
+  signal?: AbortSignal;
+  /** Time a client has to send a request head, also the idle time of a keep-alive connection (ms, default 30000). */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a request body once its head is read (ms, default 120000; 408 after). */
+  requestTimeoutMs?: number;
+  /** Most request headers (default 100; more: the connection is refused with 431). */
+  maxHeaders?: number;
+  /** Largest request head in bytes (default 65536, at least 8192; larger: 431). */
+  maxHeaderBytes?: number;
+}
+
+/** A running `listen` server. */
+export interface ListenHandle {
+  /** The bound port. */
+  readonly port: number;
+  /** The bound address. */
+  readonly host: string;
+  /** Stops accepting, lets in-flight requests finish, closes connections; idempotent. */
+  close(): Promise<void>;
+  /** Lets the process exit while the listener is open. */
+  unref(): ListenHandle;
+  /** Undoes `unref()`. */
+  ref(): ListenHandle;
+}
 
 export type HotUpdaterAPI<TContext = unknown> = RuntimeHotUpdaterAPI<TContext>;
 

@@ -10,6 +10,7 @@ const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
 const { jsonResponse } = require("./response.js");
 const { authOption, createGuard } = require("./auth.js");
 const { trustedHostsOption, withTrustedHosts } = require("./trusted-hosts.js");
+const { createListen } = require("./listen.js");
 
 // Constants owned by the native core (src/napi/constants.rs), defined there once.
 const HOT_UPDATER_SERVER_VERSION = native.SERVER_VERSION;
@@ -201,6 +202,11 @@ function createHotUpdater(options) {
     },
   };
   Object.defineProperty(api, INSTANCE, { enumerable: false, value: { server, database: opts.database, jsDatabase: db.js } });
+  // `listen`: the built-in HTTP/1.1 server (lib/listen.js, src/listener).
+  Object.defineProperty(api, "listen", {
+    enumerable: false,
+    value: createListen({ server, handler, auth: opts.auth, storages: opts.storages ?? opts.storagePlugins ?? [] }),
+  });
   Object.defineProperty(api, "close", {
     enumerable: false,
     value: async () => {

@@ -11,6 +11,7 @@ pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod http;
+pub mod listener;
 #[cfg(feature = "napi")]
 pub mod napi;
 pub mod service;

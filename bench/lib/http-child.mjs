@@ -1,5 +1,7 @@
 // A server child: `taskset -c 1 node http-child.mjs spec.json`, Hono on @hono/node-server (2.x,
-// or 1.x when `spec.honoNodeServer` is 1) on 127.0.0.1 (ephemeral port) serving one handler. Talks to the harness over IPC:
+// or 1.x when `spec.honoNodeServer` is 1) on 127.0.0.1 (ephemeral port) serving one handler;
+// with `spec.frontend` "listen", hot-updater-rs's own `listen()` instead of Hono, and with
+// "node-http", the constant-JSON ceiling on bare `node:http` (no framework). Talks to the harness over IPC:
 //   -> { ready, port }   <- { cmd: "stats" } -> { stats }   <- { cmd: "close" }
 import { readFileSync } from "node:fs";
 
@@ -11,16 +13,37 @@ const { Hono } = await import("hono");
 const { serve } = await import(spec.honoNodeServer === 1 ? "hono-node-server-1" : "@hono/node-server");
 
 const hotUpdater = await createServer(spec.server);
-const app = new Hono();
-app.all("/hot-updater/*", (c) => hotUpdater.handler(c.req.raw));
-
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-  process.send({ ready: true, port: info.port });
-});
+let closeServer;
+if (spec.frontend === "listen") {
+  const listener = await hotUpdater.listen({ port: 0, host: "127.0.0.1" });
+  closeServer = () => listener.close();
+  process.send({ ready: true, port: listener.port });
+} else if (spec.frontend === "node-http") {
+  const { createServer: createHttpServer } = await import("node:http");
+  const body = '{"status":"UP_TO_DATE"}';
+  const server = createHttpServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+    res.end(body);
+  });
+  server.listen(0, "127.0.0.1", () => process.send({ ready: true, port: server.address().port }));
+  closeServer = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+} else {
+  const app = new Hono();
+  app.all("/hot-updater/*", (c) => hotUpdater.handler(c.req.raw));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+    process.send({ ready: true, port: info.port });
+  });
+  closeServer = () => {
+    server.close();
+    server.closeAllConnections?.();
+  };
+}
 
 async function close() {
-  server.close();
-  server.closeAllConnections?.();
+  await closeServer();
   await hotUpdater.close();
   process.exit(0);
 }

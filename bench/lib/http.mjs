@@ -126,9 +126,9 @@ export class NotLoadable extends Error {}
  * child's memory, stops it. `expected` null skips the answer check (the constant ceiling).
  * Rejects with NotLoadable when the child reports that it cannot build the handler.
  */
-export async function httpBench({ dir, name, server, mix, expected, script, timing, pin, runtime = "node", bunBin, honoNodeServer = 2 }) {
-  const specFile = join(dir, `http-${runtime}-${name}-${honoNodeServer}.json`);
-  writeFileSync(specFile, JSON.stringify({ server, honoNodeServer }));
+export async function httpBench({ dir, name, server, mix, expected, script, timing, pin, runtime = "node", bunBin, honoNodeServer = 2, frontend = "hono" }) {
+  const specFile = join(dir, `http-${runtime}-${name}-${honoNodeServer}-${frontend}.json`);
+  writeFileSync(specFile, JSON.stringify({ server, honoNodeServer, frontend }));
   const [cmd, args] = runtime === "bun" ? [bunBin, ["--no-env-file", "--no-install", CHILDREN.bun, specFile]] : [process.execPath, [CHILDREN.node, specFile]];
   const { child, done } = start(cmd, args, { cpu: pin ? 1 : undefined, ipc: true, timeoutMs: timing.childTimeoutMs });
   try {

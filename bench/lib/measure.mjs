@@ -67,4 +67,23 @@ export async function measureServer(impl, server, n, ctx, result) {
     const h = result[key];
     console.log(`  ${label} HTTP, Hono on @hono/node-server ${honoNodeServer}.x (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
   }
+
+  // No framework: hot-updater-rs's own `listen()`, and the constant-JSON ceiling on bare `node:http`.
+  const frontend = impl === "ours" ? "listen" : impl === "ceiling" ? "node-http" : null;
+  if (ctx.wrk && frontend) {
+    result.httpNative = await httpBench({
+      dir: ctx.dir,
+      name: impl,
+      server,
+      mix: ctx.mix,
+      expected: impl === "ceiling" ? null : ctx.expected,
+      script: ctx.luaScript,
+      timing: budget.http,
+      pin: ctx.pin,
+      frontend,
+    });
+    const h = result.httpNative;
+    const what = frontend === "listen" ? "hotUpdater.listen()" : "bare node:http";
+    console.log(`  ${label} HTTP, ${what} (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+  }
 }

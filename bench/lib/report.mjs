@@ -31,6 +31,10 @@ const COLUMNS = [
   ["HTTP checks/s", (s) => s.http?.perSecond, 0],
   ["HTTP p50 ms", (s) => s.http?.p50Ms, 2],
   ["HTTP p99 ms", (s) => s.http?.p99Ms, 2],
+  // hot-updater-rs: its own `listen()`; the ceiling: constant JSON on bare `node:http`.
+  ["no-framework HTTP checks/s", (s) => s.httpNative?.perSecond, 0],
+  ["no-framework HTTP p99 ms", (s) => s.httpNative?.p99Ms, 2],
+  ["no-framework peak RSS MB", (s) => s.httpNative?.maxRssMB, 0],
   ["HTTP node-server 1.x checks/s", (s) => s.httpHono1?.perSecond, 0],
   ["HTTP node-server 1.x p99 ms", (s) => s.httpHono1?.p99Ms, 2],
   ["Bun HTTP checks/s", (s) => s.bunHttp?.perSecond, 0],
@@ -59,6 +63,14 @@ function rows(result) {
     out.push([result.n.toLocaleString("en-US"), `ours/${other}`, ...COLUMNS.map(([, get]) => (ours && s ? ratio(get(ours), get(s)) : "–"))]);
   }
   return out;
+}
+
+/** "; listen(): …× the Hono constant-JSON ceiling, …× bare node:http's" (the listener's targets). */
+function listenerVsCeilings(result) {
+  const ours = result.servers.ours?.httpNative?.perSecond;
+  const ceiling = result.servers.ceiling;
+  if (typeof ours !== "number") return "";
+  return `; hotUpdater.listen(): ${ratio(ours, ceiling?.http?.perSecond)} the constant-JSON ceiling on Hono/@hono/node-server 2.x, ${ratio(ours, ceiling?.httpNative?.perSecond)} the constant-JSON ceiling on bare node:http`;
 }
 
 /** "; on Bun, X not measured: reason" for handlers that do not load in Bun. */
@@ -98,7 +110,7 @@ function markdown(report) {
     lines.push("");
     for (const r of report.results.filter((x) => x.db === db)) {
       const c = r.mix;
-      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${notOnBun(r)}${r.error ? `; error: ${r.error}` : ""}`);
+      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${listenerVsCeilings(r)}${notOnBun(r)}${r.error ? `; error: ${r.error}` : ""}`);
     }
     lines.push("");
   }

@@ -4,6 +4,7 @@ pub mod bridge;
 pub mod constants;
 pub mod files;
 pub mod internals;
+pub mod listener;
 pub mod options;
 pub mod schema;
 pub mod server;

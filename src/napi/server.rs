@@ -81,6 +81,8 @@ pub struct NativeHotUpdater {
     pub(crate) routes: Routes,
     adapter_name: String,
     pub(crate) file_routes: Option<FileRoutes>,
+    /// What `listen` forwards `fileStorage`'s streaming routes to (see `napi::listener`).
+    pub(crate) listen_forward: super::listener::ForwardSlot,
 }
 
 #[napi]
@@ -108,6 +110,7 @@ impl NativeHotUpdater {
             routes: built.routes,
             adapter_name,
             file_routes: built.file_routes,
+            listen_forward: Default::default(),
         })
     }
 
