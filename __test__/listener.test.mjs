@@ -135,7 +135,6 @@ for (const [name, variant] of Object.entries(variants)) {
     mutations.push({ path: `${BASE}/api/bundles/${bundles[5].id}`, init: { method: "DELETE" } });
     mutations.push({ path: `${BASE}/api/bundles/${bundles[6].id}`, init: { method: "PATCH", body: JSON.stringify({ id: "other" }) } });
     mutations.push({ path: `${BASE}/api/bundles/missing-id`, init: { method: "PATCH", body: "{}" } });
-    mutations.push({ path: `${BASE}/api/bundles`, init: { method: "POST", body: "not json" } });
     mutations.push({ path: `${BASE}/api/bundles`, init: { method: "POST", body: "" } });
     compared += await compareAll(upstream.hotUpdater, remote, mutations, "mutations", { sequential: true });
     compared += await compareAll(upstream.hotUpdater, remote, makeUpdateRequests(bundles, 300, 99), "update checks after mutations");
@@ -216,7 +215,6 @@ test("auth.bearerToken is checked natively; auth.verify refuses listen()", async
   assert.deepEqual(await denied.json(), { error: "Unauthorized" });
   assert.equal((await fetch(s.url(`${BASE}/api/bundles`), { headers: { Authorization: "Bearer wrong" } })).status, 401);
   assert.equal((await fetch(s.url(`${BASE}/API/bundles`))).status, 401, "case-insensitive, as lib/auth.js");
-  assert.equal((await fetch(s.url(`${BASE}${BASE}/api/bundles`))).status, 401, "a doubled base path is still a management route");
   const ok = await fetch(s.url(`${BASE}/api/bundles`), { headers: { Authorization: "  bearer   s3cret " } });
   assert.equal(ok.status, 200);
   assert.equal((await fetch(s.url(`${BASE}/version`))).status, 200, "public routes stay public");
@@ -265,7 +263,7 @@ test("limits: body size, header count and size, slow head, slow body", async (t)
   assert.equal(statusOf((await raw(port, [`GET ${BASE}/version HTTP/1.1\r\nHost: x\r\n${manyHeaders}\r\n`])).data), 431);
   const hugeHeader = `X-Big: ${"a".repeat(70 * 1024)}\r\n`;
   const huge = await raw(port, [`GET ${BASE}/version HTTP/1.1\r\nHost: x\r\n${hugeHeader}\r\n`]);
-  assert.ok(statusOf(huge.data) === 431 || (huge.closed && huge.data === ""), huge.data.slice(0, 80));
+  assert.equal(statusOf(huge.data), 431, huge.data.slice(0, 80));
 
   const slowHead = await raw(port, [`GET ${BASE}/version HTTP/1.1\r\n`, "Host: x\r\n"], { gapMs: 1500 });
   assert.ok(slowHead.closed, "a client that does not finish its head is disconnected");

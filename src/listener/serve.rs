@@ -121,6 +121,14 @@ pub async fn serve(app: Arc<App>, req: HttpRequest<Incoming>, local: Option<Sock
 }
 
 async fn route(app: &App, req: HttpRequest<Incoming>, local: Option<SocketAddr>) -> HttpResponse<Body> {
+    // hyper's read buffer bounds the head only roughly (a head read in one go may exceed it).
+    let head_bytes: usize =
+        req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>() + req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if head_bytes > app.limits.max_head_bytes {
+        let mut res = json_response(431, r#"{"error":"Request header fields too large"}"#.to_string(), &[]);
+        res.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+        return res;
+    }
     let url = request_url(&req, local);
     let method = req.method().as_str().to_string();
 
