@@ -13,5 +13,6 @@ pub mod fuzzing;
 pub mod http;
 #[cfg(feature = "napi")]
 pub mod napi;
+pub mod ops;
 pub mod service;
 pub mod storage;
