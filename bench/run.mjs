@@ -230,7 +230,7 @@ async function main() {
   machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
   writeReport(report);
-  console.log(`\nwrote bench/results/${options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
+  console.log(`\nwrote bench/results/${options.operate ? "latest-operate" : options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
   return failed.length ? 1 : 0;
 }
 
