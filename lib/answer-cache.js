@@ -59,7 +59,7 @@ class AnswerCache {
 
   /** `slot`: the native metrics counter of this answer (when counted), handed back on reuse. */
   set(key, epoch, now, body, slot) {
-    this.insert(key, { epoch, at: now, body, slot: slot ?? undefined });
+    this.insert(key, slot === undefined || slot === null ? { epoch, at: now, body } : { epoch, at: now, body, slot });
   }
 
   insert(key, entry) {
