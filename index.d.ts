@@ -196,8 +196,21 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
   readonly storagePlugins?: readonly HotUpdaterStorage<TContext>[];
   /** Base path of all routes. @default "/api" */
   readonly basePath?: string;
-  /** Route groups. @default { updateCheck: true, bundles: false } */
-  readonly routes?: Partial<HandlerRoutes>;
+  /**
+   * Route groups. @default { updateCheck: true, bundles: false }; the operate routes (all under
+   * `<basePath>/api/`, so `auth` covers them) are off unless set: `explain`
+   * (`/api/explain/app-version/…`, `/api/explain/fingerprint/…`, `/api/explain/cohorts`),
+   * `metrics` (`/api/metrics`, Prometheus text), `health` (`/api/health`), `adoption` (`/api/adoption`).
+   */
+  readonly routes?: Partial<HandlerRoutes> & OperateRoutes;
+  /** Count update checks for `metrics()` without mounting `/api/metrics`; `adoptionLabels` adds per-bundle adoption series. */
+  readonly metrics?: boolean | { readonly adoptionLabels?: boolean };
+  /** Adoption window (minutes, default 60) and the most (platform, channel, bundle id) keys kept per minute (default 10000). */
+  readonly adoption?: { readonly windowMinutes?: number; readonly maxKeys?: number };
+  /** `/api/health`: how long to wait for the database (default 2000 ms); `staleIsHealthy`: 200 while the last snapshot still answers. */
+  readonly health?: { readonly timeoutMs?: number; readonly staleIsHealthy?: boolean };
+  /** Structured records: failures with error codes, outage and recovery, snapshot rebuilds, slow requests (`slowMs`, default 1000). */
+  readonly logger?: HotUpdaterLogger;
   /** Accepted and ignored, like upstream. */
   readonly cwd?: string;
   /**
@@ -225,7 +238,10 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
    * route-relative path, so it holds however the handler is mounted. Update checks, `/version` and
    * file downloads stay public. `verify` must not consume the request body.
    */
-  readonly auth?: { readonly bearerToken: string } | { verify(request: Request, context: TContext | undefined): boolean | Promise<boolean> };
+  readonly auth?: ({ readonly bearerToken: string } | { verify(request: Request, context: TContext | undefined): boolean | Promise<boolean> }) & {
+    /** Operate routes answered without credentials (load balancers and scrapers rarely send tokens). */
+    readonly exempt?: readonly ("health" | "metrics")[];
+  };
   /**
    * Hosts (`"updates.example.com"` for any port, `"127.0.0.1:3000"` for one) whose request Host may
    * appear in `fileStorage` download URLs when it has no `publicBaseUrl`; any other Host gets a
@@ -233,6 +249,37 @@ export interface CreateHotUpdaterOptions<TContext = unknown> {
    */
   readonly trustedHosts?: readonly string[];
 }
+
+/** The operate routes of `routes` (all off by default). */
+export interface OperateRoutes {
+  explain?: boolean;
+  metrics?: boolean;
+  health?: boolean;
+  adoption?: boolean;
+}
+
+/** One structured log record. */
+export interface HotUpdaterLogRecord {
+  time: string;
+  level: "debug" | "info" | "warn" | "error";
+  event: string;
+  msg?: string;
+  code?: string;
+  message?: string;
+  [key: string]: unknown;
+}
+
+/** `{ level?, write(record) }`, or any object with pino/console-style `info`/`warn`/`error` methods. */
+export type HotUpdaterLogger =
+  | { readonly level?: "debug" | "info" | "warn" | "error"; readonly slowMs?: number; write(record: HotUpdaterLogRecord): void }
+  | {
+      readonly level?: "debug" | "info" | "warn" | "error";
+      readonly slowMs?: number;
+      info(record: HotUpdaterLogRecord, msg?: string): void;
+      warn(record: HotUpdaterLogRecord, msg?: string): void;
+      error(record: HotUpdaterLogRecord, msg?: string): void;
+      debug?(record: HotUpdaterLogRecord, msg?: string): void;
+    };
 
 /** The data API (upstream's `DatabaseAPI`). */
 export interface DatabaseAPI<TContext = unknown> {
@@ -261,6 +308,8 @@ export type RuntimeHotUpdaterAPI<TContext = unknown> = DatabaseAPI<TContext> & {
    * (`ERR_HOT_UPDATER_CONFIG`): mount `handler` in a framework to keep `verify`.
    */
   listen(options?: ListenOptions): Promise<ListenHandle>;
+  /** This server's metrics in the Prometheus text format (not enumerable; ours). */
+  metrics(): string;
 };
 
 /** Options of `hotUpdater.listen`. */

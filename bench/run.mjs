@@ -2,7 +2,7 @@
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
 //   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|mongo|both] [--mix 400] [--no-bun] [--install-wrk]
-//                      [--database native|kysely]
+//                      [--database native|kysely] [--operate]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,7 @@ import { checkMongoSeeder, dropMongo, mongoStatus, seedMongo, startMongo, stopMo
 import { dropPostgres, postgresStatus, seedPostgres } from "./lib/postgres.mjs";
 import { hasCommand, stopAll } from "./lib/procs.mjs";
 import { printResult, writeReport } from "./lib/report.mjs";
-import { IMPLS, createServer } from "./lib/servers.mjs";
+import { IMPLS, OPERATE_IMPLS, createServer } from "./lib/servers.mjs";
 import { checkSeeder, seedSqlite } from "./lib/sqlite.mjs";
 
 let options;
@@ -81,10 +81,24 @@ async function buildAndVerify(specs, bundles) {
   }
 }
 
+/** Every request of the mix through the operate server, compared with the same server with operate off. */
+async function verifyOperate(spec, mix) {
+  const ours = await createServer(spec);
+  const reference = await createServer({ ...spec, operate: false });
+  try {
+    const { mismatches, counts } = await verifyMix(mix, reference.handler, ours.handler);
+    if (mismatches.length) throw new Error(`with operate on, ${mismatches.length} answers differ`);
+    return counts.compared;
+  } finally {
+    await ours.close();
+    await reference.close();
+  }
+}
+
 async function benchSize(db, n, bundles, env) {
   const sub = join(dir, `${db}-${n}`);
   mkdirSync(sub, { recursive: true });
-  const result = { db, n, dataset: describeBundles(bundles), verified: false, servers: {} };
+  const result = { db, n, dataset: describeBundles(bundles), verified: false, servers: {}, operate: options.operate };
   let seeded;
   try {
     console.log(`\n== ${db}, N=${n.toLocaleString("en-US")} bundles ==`);
@@ -109,9 +123,15 @@ async function benchSize(db, n, bundles, env) {
       console.log(`verified: ${counts.compared} requests compared, identical status and body from both servers (presigned URLs without signing time and signature; ${Math.round(performance.now() - started)} ms) — ${composition}`);
     }
     const ctx = { dir: sub, mix, expected, luaScript: env.wrk ? writeLuaScript(sub, mix) : null, wrk: env.wrk, pin: env.pin, bun: env.bun, options };
-    const specs = { ...seeded.specs, ceiling: { impl: "ceiling" } };
-    for (const impl of IMPLS) {
-      if (impl === "ours" && !result.verified) continue;
+    const operateOn = { ...seeded.specs.ours, operate: true };
+    const specs = { ...seeded.specs, ceiling: { impl: "ceiling" }, "ours-2": seeded.specs.ours, "ours-operate": operateOn, "ours-operate-2": operateOn };
+    if (options.operate && result.verified) {
+      // The operate server must give the same answers as well.
+      const checked = await verifyOperate(operateOn, mix);
+      console.log(`verified with every operate feature on: ${checked} answers identical`);
+    }
+    for (const impl of options.operate ? OPERATE_IMPLS : IMPLS) {
+      if (impl.startsWith("ours") && !result.verified) continue;
       result.servers[impl] = {};
       try {
         await measureServer(impl, specs[impl], n, ctx, result.servers[impl]);
@@ -120,7 +140,7 @@ async function benchSize(db, n, bundles, env) {
         result.error = [result.error, `${impl}: ${error.message}`].filter(Boolean).join("; ");
         console.log(`  ${impl.padEnd(8)} ERROR: ${error.message}`);
       }
-      if (env.wrk && env.bun && !interrupted) {
+      if (env.wrk && env.bun && !interrupted && !options.operate) {
         try {
           await measureBunHttp(impl, specs[impl], n, ctx, result.servers[impl]);
         } catch (error) {
@@ -210,7 +230,7 @@ async function main() {
   machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
   writeReport(report);
-  console.log(`\nwrote bench/results/${options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
+  console.log(`\nwrote bench/results/${options.operate ? "latest-operate" : options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
   return failed.length ? 1 : 0;
 }
 

@@ -57,8 +57,9 @@ class AnswerCache {
     return now - entry.at > this.maxAgeMs ? undefined : entry;
   }
 
-  set(key, epoch, now, body) {
-    this.insert(key, { epoch, at: now, body });
+  /** `slot`: the native metrics counter of this answer (when counted), handed back on reuse. */
+  set(key, epoch, now, body, slot) {
+    this.insert(key, slot === undefined || slot === null ? { epoch, at: now, body } : { epoch, at: now, body, slot });
   }
 
   insert(key, entry) {

@@ -81,15 +81,36 @@ function isManagementRequest(url, basePath) {
   return /^\/api(?:\/|$)/i.test(relativePath(pathname, basePath));
 }
 
+const EXEMPTABLE = ["health", "metrics"];
+
+function exemptCandidate(url, basePath) {
+  try {
+    return relativePath(new URL(url).pathname, basePath);
+  } catch {
+    return null;
+  }
+}
+
+/** `auth.exempt`: operate routes a load balancer or scraper may call without a token. */
+function exemptPaths(exempt) {
+  if (exempt === undefined || exempt === null) return null;
+  if (!Array.isArray(exempt) || !exempt.every((e) => EXEMPTABLE.includes(e))) {
+    throw configError('createHotUpdater: `auth.exempt` must be an array of "health" and/or "metrics".');
+  }
+  return exempt.length === 0 ? null : new Set(exempt.map((e) => `/api/${e}`));
+}
+
 /**
  * The guard `handler` runs first (`allowed` is what `authOption` returned): `null` lets the request through, otherwise the 401 to answer.
  * Every management route (`/api/bundles…`, `fileStorage`'s `/api/storage/…`) needs `auth`;
  * update checks, `/version` and file downloads stay public.
  */
-function createGuard(allowed, basePath) {
+function createGuard(allowed, basePath, exempt) {
   if (allowed === null) return null;
+  const open = exemptPaths(exempt);
   return async function guard(request, context) {
     if (!isManagementRequest(request.url, basePath)) return null;
+    if (open !== null && open.has(exemptCandidate(request.url, basePath))) return null;
     if (await allowed(request, context)) return null;
     // An unread body (an upload) must not be taken for the next request on this connection.
     const extra = request.body ? { "WWW-Authenticate": "Bearer", Connection: "close" } : { "WWW-Authenticate": "Bearer" };

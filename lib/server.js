@@ -11,6 +11,7 @@ const { jsonResponse } = require("./response.js");
 const { authOption, createGuard } = require("./auth.js");
 const { trustedHostsOption, withTrustedHosts } = require("./trusted-hosts.js");
 const { createListen } = require("./listen.js");
+const { operateOptions, startLogPump, pathOf } = require("./operate.js");
 
 // Constants owned by the native core (src/napi/constants.rs), defined there once.
 const HOT_UPDATER_SERVER_VERSION = native.SERVER_VERSION;
@@ -59,7 +60,7 @@ function isHttpUrl(url) {
 }
 
 /** Completes an update answer with the URL a JS storage plugin gives, with upstream's checks. */
-async function withPluginUrl({ storageUri, body }, plugin, context) {
+async function withPluginUrl({ storageUri, body }, plugin, context, emit) {
   try {
     const result = await plugin.profiles.runtime.getDownloadUrl(storageUri, context);
     const url = result ? result.fileUrl : null;
@@ -71,15 +72,21 @@ async function withPluginUrl({ storageUri, body }, plugin, context) {
     return jsonResponse(200, body.slice(0, at) + JSON.stringify(url) + body.slice(at + FILE_URL_PLACEHOLDER.length));
   } catch (error) {
     console.error("Hot Updater handler error:", error);
+    if (emit) emit("error", { event: "storage.error", code: "ERR_HOT_UPDATER_STORAGE", message: native.redactLogText(messageOf(error)), storage: plugin.name });
     return jsonResponse(500, JSON.stringify({ error: "Internal server error", message: messageOf(error) }));
   }
 }
+
+const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
 /** The Web `Response` for a native answer; unexpected errors are logged like upstream. */
 function toResponse(res) {
   if (res.errorMessage !== undefined && res.errorMessage !== null) {
     console.error("Hot Updater handler error:", new Error(res.errorMessage));
   }
+  // The metrics route's Prometheus text is the only body that starts with `#` (see
+  // `http::response::content_type`).
+  if (res.body.charCodeAt(0) === 35) return new Response(res.body, { status: res.status, headers: { "Content-Type": PROMETHEUS_TEXT } });
   // `retryAfter`: a write refused while the database is unreachable (503, ours, not upstream's).
   const extra = res.stale ? STALE : res.retryAfter != null ? { "Retry-After": String(res.retryAfter) } : undefined;
   return jsonResponse(res.status, res.body, extra);
@@ -100,6 +107,7 @@ async function readBody(request) {
 function createHotUpdater(options) {
   const opts = options ?? {};
   const allowed = authOption(opts.auth);
+  const operate = operateOptions(opts);
   const trustedHosts = trustedHostsOption(opts.trustedHosts);
   const db = resolveDatabase(opts.database, opts.snapshot);
   const storages = resolveStorages(opts.storages ?? opts.storagePlugins ?? []);
@@ -112,6 +120,7 @@ function createHotUpdater(options) {
     routes: opts.routes,
     database: db.option,
     storages: withTrustedHosts(storages.options, trustedHosts),
+    operate: operate.native,
   };
   let server;
   try {
@@ -124,7 +133,10 @@ function createHotUpdater(options) {
   // `fileStorage` downloads and its upload API: decided natively (`server.fileRoute`), streamed by lib/file-routes.js.
   const files = createFileRoutes(opts.storages ?? opts.storagePlugins ?? [], server);
   // `auth`: management routes answer 401 without it, however the handler is mounted (lib/auth.js).
-  const guard = createGuard(allowed, server.basePath);
+  const guard = createGuard(allowed, server.basePath, opts.auth && opts.auth.exempt);
+  // `logger`: native failure records, outage/recovery and rebuilds on an unref'd timer.
+  const emit = operate.logger;
+  const pump = emit === null ? null : startLogPump(server, emit);
 
   const call = async (method, args, context) => {
     const id = contexts.enter(context);
@@ -138,10 +150,26 @@ function createHotUpdater(options) {
     }
   };
 
-  async function handler(request, context) {
+  // Not `async` itself: it returns `serve`'s promise, adding no tick of its own.
+  function handler(request, context) {
     // Frameworks such as Hono's `mount` pass (request, env, executionCtx): then the second
     // argument is not a context, exactly as upstream decides.
     const ctx = arguments.length > 2 ? undefined : context;
+    return emit === null ? serve(request, ctx) : timed(request, ctx);
+  }
+
+  /** `serve`, logging requests slower than `logger.slowMs` (path without its query). */
+  async function timed(request, ctx) {
+    const started = performance.now();
+    const response = await serve(request, ctx);
+    const ms = performance.now() - started;
+    if (ms >= operate.slowMs) {
+      emit("warn", { event: "request.slow", msg: "slow request", method: request.method, path: pathOf(request.url), status: response.status, durationMs: Math.round(ms * 10) / 10 });
+    }
+    return response;
+  }
+
+  async function serve(request, ctx) {
     if (guard !== null) {
       const denied = await guard(request, ctx);
       if (denied !== null) return denied;
@@ -160,13 +188,13 @@ function createHotUpdater(options) {
       // plugin's URL is then asked for here, without the bridge's round trip.
       const key = sdk === null ? url : `${url}\n${sdk}`;
       const kept = answers === null ? undefined : answers.entry(key, performance.now());
-      const now = server.handleSync(url, sdk, kept === undefined ? -1 : kept.epoch);
+      const now = kept === undefined ? server.handleSync(url, sdk, -1) : server.handleSync(url, sdk, kept.epoch, kept.slot);
       if (now === true) return jsonResponse(200, kept.body);
       if (now && now.storageIndex === undefined) {
-        if (answers !== null && now.epoch >= 0) answers.set(key, now.epoch, performance.now(), now.body);
+        if (answers !== null && now.epoch >= 0) answers.set(key, now.epoch, performance.now(), now.body, now.metricSlot);
         return jsonResponse(200, now.body);
       }
-      if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx);
+      if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx, emit);
     }
     let body;
     if (method !== "GET" && method !== "HEAD") {
@@ -201,6 +229,15 @@ function createHotUpdater(options) {
       await call("deleteBundleById", [bundleId], context);
     },
   };
+  // Prometheus text of this server's metrics (update checks are counted when `metrics: true` or
+  // `routes.metrics` is set); the JS answer cache's size is added here.
+  Object.defineProperty(api, "metrics", {
+    enumerable: false,
+    value: () => {
+      const size = answers === null ? 0 : answers.size;
+      return `${server.metricsText()}# HELP hot_updater_answer_cache_entries Update-check answers kept by the JS answer cache.\n# TYPE hot_updater_answer_cache_entries gauge\nhot_updater_answer_cache_entries ${size}\n`;
+    },
+  });
   Object.defineProperty(api, INSTANCE, { enumerable: false, value: { server, database: opts.database, jsDatabase: db.js } });
   // `listen`: the built-in HTTP/1.1 server (lib/listen.js, src/listener).
   Object.defineProperty(api, "listen", {
@@ -210,6 +247,10 @@ function createHotUpdater(options) {
   Object.defineProperty(api, "close", {
     enumerable: false,
     value: async () => {
+      if (pump !== null) {
+        pump.tick();
+        pump.stop();
+      }
       await server.close();
       const plugin = db.js && db.js.read;
       if (plugin && typeof plugin.onUnmount === "function") await plugin.onUnmount();

@@ -14,5 +14,6 @@ pub mod http;
 pub mod listener;
 #[cfg(feature = "napi")]
 pub mod napi;
+pub mod ops;
 pub mod service;
 pub mod storage;

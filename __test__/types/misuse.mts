@@ -15,6 +15,8 @@ createHotUpdater({ database, storages: ["s3"] }); // expect TS2322
 createHotUpdater({ database, storages: [{ name: "cdn", supportedProtocol: "cdn", profiles: {} }] }); // expect TS2322
 createHotUpdater({ database, routes: { updateCheck: "yes" } }); // expect TS2322
 createHotUpdater({ database, basePath: 42 }); // expect TS2322
+createHotUpdater({ database, routes: { metrics: "yes" } }); // expect TS2322
+createHotUpdater({ database, auth: { bearerToken: "t", exempt: ["bundles"] } }); // expect TS2322
 createHotUpdater({ storages: [] }); // expect TS2345
 sqliteDatabase({}); // expect TS2345
 s3Storage({ region: "us-east-1" }); // expect TS2345

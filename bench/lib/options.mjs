@@ -17,6 +17,11 @@ export const USAGE = `node bench/run.mjs [options]
   --no-bun             skip HTTP through Elysia on Bun (by default each handler is also served by
                        Elysia on Bun, the devDependency, with the same wrk load and answer checks)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
+  --operate            hot-updater-rs with every operate feature on (metrics counting, the explain,
+                       metrics, health and adoption routes, adoption metrics labels, a logger) against
+                       hot-updater-rs with them off, in alternating runs; upstream is used only to
+                       verify the answers (results: bench/results/latest-operate.json and the
+                       "operate" section of BENCHMARKS.md)
   --help`;
 
 const FULL = {
@@ -53,6 +58,7 @@ export function parseOptions(argv) {
       database: { type: "string", default: "native" },
       "install-wrk": { type: "boolean", default: false },
       "no-bun": { type: "boolean", default: false },
+      operate: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -77,6 +83,7 @@ export function parseOptions(argv) {
     bun: !values["no-bun"],
     storage: values.storage,
     database: values.database,
+    operate: values.operate,
     budget: values.quick ? QUICK : FULL,
   };
 }

@@ -3,12 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { IMPLS, LABELS } from "./servers.mjs";
+import { IMPLS, LABELS, OPERATE_IMPLS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // A run on MongoDB alone, and a `--database kysely` run, each have a section (and a latest-*.json)
 // of their own, so that they do not replace the main table.
 function section(report) {
+  if (report.options?.operate) return { name: "latest-operate.json", markers: ["<!-- results-operate:start -->", "<!-- results-operate:end -->"] };
   const database = report.options?.database;
   if (database && database !== "native") return { name: `latest-${database}.json`, markers: [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] };
   if (report.options?.dbs?.every((db) => db === "mongo")) return { name: "latest-mongo.json", markers: ["<!-- mongo-results:start -->", "<!-- mongo-results:end -->"] };
@@ -49,8 +50,28 @@ const COLUMNS = [
 const fmt = (v, digits) => (typeof v !== "number" || !Number.isFinite(v) ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? `${(a / b).toFixed(2)}×` : "–");
 
+/** The median of the two off runs and of the two on runs, per column, and their ratio. */
+function operateRows(result) {
+  const out = [];
+  for (const impl of OPERATE_IMPLS) {
+    const s = result.servers[impl];
+    out.push([result.n.toLocaleString("en-US"), s?.error ? `${LABELS[impl]} (error)` : LABELS[impl], ...COLUMNS.map(([, get, d]) => (s ? fmt(get(s), d) : "–"))]);
+  }
+  const mean = (get, impls) => {
+    const v = impls.map((i) => result.servers[i]).filter(Boolean).map(get).filter((x) => typeof x === "number");
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+  };
+  out.push([
+    result.n.toLocaleString("en-US"),
+    "operate on / off (mean of 2 runs each)",
+    ...COLUMNS.map(([, get]) => ratio(mean(get, ["ours-operate", "ours-operate-2"]), mean(get, ["ours", "ours-2"]))),
+  ]);
+  return out;
+}
+
 /** Rows of one (db, N) result: one per server, then ours/upstream and ours/ceiling. */
 function rows(result) {
+  if (result.operate) return operateRows(result);
   const out = [];
   for (const impl of IMPLS) {
     const s = result.servers[impl];

@@ -14,7 +14,23 @@ const ROUTES = { updateCheck: true, bundles: true };
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
 export const IMPLS = ["ours", "upstream", "ceiling"];
-export const LABELS = { ours: "hot-updater-rs", upstream: "@hot-updater/server", ceiling: "constant JSON (ceiling)" };
+/** `--operate`: the same server with every operate feature off, then on, twice (A B A B). */
+export const OPERATE_IMPLS = ["ours", "ours-operate", "ours-2", "ours-operate-2"];
+export const LABELS = {
+  ours: "hot-updater-rs",
+  upstream: "@hot-updater/server",
+  ceiling: "constant JSON (ceiling)",
+  "ours-operate": "hot-updater-rs, operate on",
+  "ours-2": "hot-updater-rs (2nd run)",
+  "ours-operate-2": "hot-updater-rs, operate on (2nd run)",
+};
+
+/** Every operate feature on (`--operate`): the routes, counting with adoption labels, a logger that drops records. */
+const OPERATE_OPTIONS = {
+  routes: { ...ROUTES, explain: true, metrics: true, health: true, adoption: true },
+  metrics: { adoptionLabels: true },
+  logger: { level: "debug", write() {} },
+};
 
 /** The S3 configuration of both servers' storages (local credentials; nothing is contacted). */
 export const BENCH_S3 = {
@@ -71,7 +87,7 @@ async function ours(spec) {
         ? mongoDatabase({ url: spec.url })
         : sqliteDatabase({ path: spec.path });
   const { storages, close } = await storagesFor("ours", spec);
-  const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES });
+  const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES, ...(spec.operate ? OPERATE_OPTIONS : {}) });
   return {
     handler: (request) => hotUpdater.handler(request),
     close: async () => {

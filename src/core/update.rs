@@ -8,28 +8,93 @@ use super::collate::locale_compare;
 use super::rollout::{is_cohort_eligible_parsed, parse_request_cohort, RequestCohort};
 use super::semver;
 
-/// Whether `bundle` is a candidate for `args`, except for the app-version range test, which the
-/// caller supplies (`range_ok`) so that compiled ranges can be cached.
-pub fn is_candidate_base(bundle: &Bundle, args: &UpdateArgs) -> bool {
-    if !bundle.enabled || bundle.platform != args.platform || bundle.channel != args.channel {
-        return false;
+/// Why a bundle is not a candidate for an update check (see [`candidate_skip`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    Disabled,
+    OtherPlatform,
+    OtherChannel,
+    BelowMinBundleId,
+    NoTargetAppVersion,
+    RangeMismatch,
+    NoFingerprint,
+    FingerprintMismatch,
+}
+
+impl Skip {
+    /// A stable machine-readable name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Skip::Disabled => "disabled",
+            Skip::OtherPlatform => "other-platform",
+            Skip::OtherChannel => "other-channel",
+            Skip::BelowMinBundleId => "below-min-bundle-id",
+            Skip::NoTargetAppVersion => "no-target-app-version",
+            Skip::RangeMismatch => "range-does-not-match",
+            Skip::NoFingerprint => "no-fingerprint",
+            Skip::FingerprintMismatch => "fingerprint-does-not-match",
+        }
+    }
+}
+
+/// The candidate test except for the app-version range, which the caller supplies (`range_ok`
+/// in [`candidate_skip`]) so that compiled ranges can be cached: `None` when `bundle` passes.
+pub fn candidate_skip_base(bundle: &Bundle, args: &UpdateArgs) -> Option<Skip> {
+    if !bundle.enabled {
+        return Some(Skip::Disabled);
+    }
+    if bundle.platform != args.platform {
+        return Some(Skip::OtherPlatform);
+    }
+    if bundle.channel != args.channel {
+        return Some(Skip::OtherChannel);
     }
     if !args.min_bundle_id.is_empty() && locale_compare(&bundle.id, &args.min_bundle_id) == Ordering::Less {
-        return false;
+        return Some(Skip::BelowMinBundleId);
     }
     match args.strategy {
-        Strategy::AppVersion => bundle.target_app_version.as_deref().is_some_and(|t| !t.is_empty()),
-        Strategy::Fingerprint => bundle.fingerprint_hash.as_deref().is_some_and(|f| !f.is_empty() && f == args.target),
+        Strategy::AppVersion if !bundle.target_app_version.as_deref().is_some_and(|t| !t.is_empty()) => Some(Skip::NoTargetAppVersion),
+        Strategy::AppVersion => None,
+        Strategy::Fingerprint => match bundle.fingerprint_hash.as_deref() {
+            None | Some("") => Some(Skip::NoFingerprint),
+            Some(f) if f != args.target => Some(Skip::FingerprintMismatch),
+            Some(_) => None,
+        },
+    }
+}
+
+/// Whether `bundle` is a candidate for `args`, except for the app-version range test.
+pub fn is_candidate_base(bundle: &Bundle, args: &UpdateArgs) -> bool {
+    candidate_skip_base(bundle, args).is_none()
+}
+
+/// The full candidate test, parsing the range on the spot: `None` when `bundle` is a candidate.
+pub fn candidate_skip(bundle: &Bundle, args: &UpdateArgs) -> Option<Skip> {
+    if let Some(skip) = candidate_skip_base(bundle, args) {
+        return Some(skip);
+    }
+    match args.strategy {
+        Strategy::AppVersion if !bundle.target_app_version.as_deref().is_some_and(|range| semver::satisfies(range, &args.target)) => Some(Skip::RangeMismatch),
+        _ => None,
     }
 }
 
 /// The full candidate predicate, parsing the range on the spot (the uncached path).
 pub fn is_candidate(bundle: &Bundle, args: &UpdateArgs) -> bool {
-    is_candidate_base(bundle, args)
-        && match args.strategy {
-            Strategy::AppVersion => bundle.target_app_version.as_deref().is_some_and(|range| semver::satisfies(range, &args.target)),
-            Strategy::Fingerprint => true,
-        }
+    candidate_skip(bundle, args).is_none()
+}
+
+/// What the decision made of one candidate (reported by [`decide_traced`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The installed bundle; `eligible`: the device's cohort is in its rollout.
+    Installed { eligible: bool },
+    /// Newer than the installed bundle; `eligible`: the device's cohort is in its rollout.
+    Newer { eligible: bool },
+    /// Older than the installed bundle: a rollback target.
+    Older,
+    /// Neither newer nor older (the device reports the built-in bundle and this id is not newer).
+    NotNewer,
 }
 
 fn respond(bundle: &Bundle, status: UpdateStatus) -> UpdateInfo {
@@ -47,6 +112,22 @@ fn respond(bundle: &Bundle, status: UpdateStatus) -> UpdateInfo {
 /// Decides UPDATE / ROLLBACK / nothing among `candidates` (each already passed `is_candidate`;
 /// any order). `eligible` answers the cohort question for one bundle.
 pub fn decide_with<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F) -> Option<UpdateInfo>
+where
+    F: Fn(&Bundle) -> bool,
+{
+    decide_core(candidates, args, eligible, None)
+}
+
+/// [`decide_with`], also reporting the role each candidate played. The decision is the same
+/// code path, so an explanation cannot disagree with the answer.
+pub fn decide_traced<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F, trace: &mut dyn FnMut(&Bundle, Role)) -> Option<UpdateInfo>
+where
+    F: Fn(&Bundle) -> bool,
+{
+    decide_core(candidates, args, eligible, Some(trace))
+}
+
+fn decide_core<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F, mut trace: Option<&mut dyn FnMut(&Bundle, Role)>) -> Option<UpdateInfo>
 where
     F: Fn(&Bundle) -> bool,
 {
@@ -72,6 +153,20 @@ where
         }
         if vs_cur == Ordering::Greater && update.is_none_or(|u| locale_compare(&b.id, &u.id) == Ordering::Greater) && eligible(b) {
             update = Some(b);
+        }
+        if let Some(trace) = trace.as_mut() {
+            // Eligibility is a pure function of the bundle and the request, so asking it again
+            // here changes nothing in the decision above.
+            let role = if b.id == cur {
+                Role::Installed { eligible: eligible(b) }
+            } else if vs_cur == Ordering::Greater {
+                Role::Newer { eligible: eligible(b) }
+            } else if cur != NIL_UUID && vs_cur == Ordering::Less {
+                Role::Older
+            } else {
+                Role::NotNewer
+            };
+            trace(b, role);
         }
     }
 

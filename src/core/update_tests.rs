@@ -83,6 +83,37 @@ fn sorted_walk_equals_reference() {
         candidates.sort_by(|a, b| locale_compare(&b.id, &a.id));
         let got = decide_sorted_bundles(&candidates, &args);
         assert_eq!(got, expected, "args {args:?}");
+
+        // The explaining variant decides the same and reports every candidate once, with the
+        // role its id has relative to the installed bundle.
+        let cohort = parse_request_cohort(args.cohort.as_deref());
+        let eligible = |b: &Bundle| is_cohort_eligible_parsed(&b.id, &cohort, b.rollout_cohort_count, b.target_cohorts.as_deref());
+        let mut seen = Vec::new();
+        let traced = decide_traced(&candidates, &args, eligible, &mut |b, role| seen.push((b.id.clone(), role)));
+        assert_eq!(traced, expected, "traced, args {args:?}");
+        assert_eq!(seen.len(), candidates.len());
+        for (id, role) in &seen {
+            let b = candidates.iter().find(|b| &b.id == id).unwrap();
+            let want = match locale_compare(id, &args.bundle_id) {
+                _ if *id == args.bundle_id => Role::Installed { eligible: eligible(b) },
+                Ordering::Greater => Role::Newer { eligible: eligible(b) },
+                Ordering::Less if args.bundle_id != NIL_UUID => Role::Older,
+                _ => Role::NotNewer,
+            };
+            assert_eq!(*role, want);
+        }
+        // The chosen UPDATE is the highest eligible newer candidate.
+        if let Some(info) = traced.filter(|i| i.status == UpdateStatus::Update) {
+            let best = seen.iter().filter(|(_, r)| *r == Role::Newer { eligible: true }).map(|(id, _)| id).max_by(|a, b| locale_compare(a, b));
+            assert_eq!(best, Some(&info.id));
+        }
+        // Every bundle left out has a reason, and only those.
+        for b in &bundles {
+            assert_eq!(candidate_skip(b, &args).is_none(), is_candidate(b, &args));
+            if !b.enabled {
+                assert_eq!(candidate_skip(b, &args), Some(Skip::Disabled));
+            }
+        }
     }
 }
 

@@ -28,6 +28,25 @@ pub struct UpdateLookup {
     pub stale: bool,
 }
 
+/// The in-memory snapshot's state, for metrics and the health answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SnapshotStatus {
+    /// Since the snapshot was last built or verified by a successful probe.
+    pub age: std::time::Duration,
+    /// Answers come from a snapshot the last probe could not verify.
+    pub stale: bool,
+    /// The last probe could not reach the database at all.
+    pub down: bool,
+    pub partitions: usize,
+    /// Rebuilds swapped in after a probe.
+    pub rebuilds: u64,
+    /// Partitions loaded on demand.
+    pub loads: u64,
+    /// Failed probes and rebuilds.
+    pub failures: u64,
+    pub last_rebuild: Option<std::time::Duration>,
+}
+
 /// A database backend. Native backends implement every method; the JS bridge forwards to the
 /// user's plugin object.
 #[async_trait]
@@ -77,6 +96,10 @@ pub trait Database: Send + Sync {
     /// its interval, not stale): a number that changes whenever any such answer could change.
     /// `None`: answers must be computed (no snapshot, a probe is due, or the data is stale).
     fn answers_epoch(&self) -> Option<u64> {
+        None
+    }
+    /// The snapshot's state, for backends wrapped in one.
+    fn snapshot_status(&self) -> Option<SnapshotStatus> {
         None
     }
     /// Schema migrations, for backends that manage their own schema.

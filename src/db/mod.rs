@@ -11,5 +11,5 @@ pub mod shared;
 pub mod snapshot;
 pub mod sql;
 
-pub use database::{Database, Migrations, UpdateLookup};
+pub use database::{Database, Migrations, SnapshotStatus, UpdateLookup};
 pub use query::{BundlePage, BundleQuery, BundleWhere, Cursor, IdFilter};

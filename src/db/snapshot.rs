@@ -110,6 +110,11 @@ struct State {
     /// The next successful probe rebuilds whatever the marker says (a write's outcome is
     /// unknown, or a rebuild failed after the marker was taken).
     rebuild_due: bool,
+    /// Counted for metrics: rebuilds swapped in, partitions loaded on demand, failed probes.
+    rebuilds: u64,
+    loads: u64,
+    failures: u64,
+    last_rebuild: Option<Duration>,
     /// Bumped by every invalidation, so that loads begun before it are not kept.
     generation: u64,
     /// Bumped whenever an answer given from the snapshot could change: invalidation, a rebuild
@@ -160,6 +165,10 @@ impl SnapshotDatabase {
             stale: false,
             down: false,
             rebuild_due: false,
+            rebuilds: 0,
+            loads: 0,
+            failures: 0,
+            last_rebuild: None,
             generation: 0,
             epoch: 0,
         };
@@ -204,6 +213,21 @@ impl Core {
 
     fn probe_due(&self) -> bool {
         self.read().probe_due()
+    }
+
+    pub(super) fn status(&self) -> crate::db::SnapshotStatus {
+        let s = self.read();
+        let verified = s.checked_at.filter(|_| !s.stale).map_or(s.built_at, |c| c.max(s.built_at));
+        crate::db::SnapshotStatus {
+            age: if s.stale { s.healthy_at.elapsed() } else { verified.elapsed() },
+            stale: s.stale,
+            down: s.down,
+            partitions: s.partitions.len(),
+            rebuilds: s.rebuilds,
+            loads: s.loads,
+            failures: s.failures,
+            last_rebuild: s.last_rebuild,
+        }
     }
 
     fn is_down(&self) -> bool {
@@ -293,6 +317,7 @@ impl Core {
         let partition = Arc::new(Partition::build(rows, platform, channel));
         let mut s = self.write();
         if s.generation == generation {
+            s.loads += 1;
             if s.partitions.is_empty() {
                 s.built_at = Instant::now();
             }

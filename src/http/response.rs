@@ -43,6 +43,16 @@ impl Response {
     }
 }
 
+/// The content type of `resp`: JSON, except the Prometheus text of `<basePath>/api/metrics`,
+/// which is the only body that starts with `#`.
+pub fn content_type(resp: &Response) -> &'static str {
+    if resp.body.starts_with('#') {
+        "text/plain; version=0.0.4; charset=utf-8"
+    } else {
+        "application/json"
+    }
+}
+
 /// Turns an error into upstream's JSON answer.
 pub fn error_response(err: &Error) -> Response {
     match err.kind {

@@ -21,6 +21,17 @@ pub struct NapiBridge {
 #[async_trait]
 impl JsCall for NapiBridge {
     async fn call_raw(&self, op: &str, ctx: Ctx, a: String, b: String) -> Result<String> {
+        crate::ops::BRIDGE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let out = self.call_js(op, ctx, a, b).await;
+        if out.is_err() {
+            crate::ops::BRIDGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        out
+    }
+}
+
+impl NapiBridge {
+    async fn call_js(&self, op: &str, ctx: Ctx, a: String, b: String) -> Result<String> {
         let promise = self
             .tsfn
             .call_async_catch((op.to_string(), ctx.id, a, b).into())

@@ -181,6 +181,9 @@ struct ServerOptions {
     database: DatabaseOption,
     #[serde(default)]
     storages: Vec<StorageOption>,
+    /// Metrics, health, adoption and explain (see `ops`); all off when absent.
+    #[serde(default)]
+    operate: crate::ops::OpsOptions,
 }
 
 /// Everything a server instance needs, built from the options.
@@ -191,6 +194,8 @@ pub struct Built {
     pub storages: Storages,
     /// The first `fileStorage`, whose routes this server answers.
     pub file_routes: Option<FileRoutes>,
+    /// Metrics, health, adoption and explain, with the storages' protocols for the health answer.
+    pub ops: crate::ops::Ops,
 }
 
 pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
@@ -247,7 +252,8 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
         None => Routes { update_check: true, bundles: false },
         Some(r) => Routes { update_check: r.update_check.unwrap_or(true), bundles: r.bundles.unwrap_or(false) },
     };
-    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list), file_routes })
+    let ops = crate::ops::Ops::new(opts.operate, list.iter().map(|s| s.protocol().to_string()).collect());
+    Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list), file_routes, ops })
 }
 
 /// Checks the options of `s3Storage(...)` / `r2Storage(...)` when the factory is called, so a

@@ -71,6 +71,16 @@ pub struct NativeAnswer {
     /// JSON text.
     pub body: String,
     pub epoch: f64,
+    /// The metrics counter slot of this answer (when update checks are counted): the JS answer
+    /// cache hands it back when it reuses the answer, so the reuse is counted the same.
+    pub metric_slot: Option<u32>,
+}
+
+/// Strips what could carry a secret from a text for a log record (URL credentials and query
+/// strings, `key=value` pairs naming a secret): the rule the native records follow.
+#[napi(catch_unwind)]
+pub fn redact_log_text(text: String) -> String {
+    crate::ops::health::redact(&text)
 }
 
 /// The native server behind `createHotUpdater`.
@@ -105,7 +115,7 @@ impl NativeHotUpdater {
         let built = options::build(&options_json, js).map_err(to_napi)?;
         let adapter_name = built.db.adapter_name();
         Ok(NativeHotUpdater {
-            api: Arc::new(HotUpdater::new(built.db, built.storages)),
+            api: Arc::new(HotUpdater::new(built.db, built.storages).with_ops(built.ops)),
             base_path: built.base_path,
             routes: built.routes,
             adapter_name,
@@ -153,20 +163,30 @@ impl NativeHotUpdater {
     /// answer with the epoch it was computed in (-1: not to be kept), or the answer still waiting
     /// for a JS storage plugin's URL. `null` means "call `handle`".
     #[napi(catch_unwind)]
-    pub fn handle_sync(&self, url: String, sdk_version: Option<String>, kept_epoch: f64) -> Option<Either3<bool, NativeAnswer, NativePendingUrl>> {
+    pub fn handle_sync(
+        &self,
+        url: String,
+        sdk_version: Option<String>,
+        kept_epoch: f64,
+        kept_slot: Option<u32>,
+    ) -> Option<Either3<bool, NativeAnswer, NativePendingUrl>> {
         // Read before answering, so an answer is never kept under an epoch newer than its data.
         let epoch = self.api.db.answers_epoch();
         // Epochs count events (writes, rebuilds); they stay far below 2^53.
         if kept_epoch >= 0.0 && epoch.is_some_and(|e| e as f64 == kept_epoch) {
+            if let (Some(slot), Some(m)) = (kept_slot, &self.api.ops.metrics) {
+                m.record_cached(slot);
+            }
+            http::handler::record_cached_adoption(&self.api, &self.base_path, self.routes, &url);
             return Some(Either3::A(true));
         }
         let req = Request { method: "GET", url: &url, sdk_version: sdk_version.as_deref(), body: None };
-        let resp = http::handle_now(&self.api, &self.base_path, self.routes, &req)?;
+        let (resp, metric_slot) = http::handler::handle_now_counted(&self.api, &self.base_path, self.routes, &req, true)?;
         if resp.status != 200 || resp.stale || resp.logged_error.is_some() {
             return None;
         }
         Some(match resp.pending_file_url {
-            None => Either3::B(NativeAnswer { body: resp.body, epoch: epoch.map_or(-1.0, |e| e as f64) }),
+            None => Either3::B(NativeAnswer { body: resp.body, epoch: epoch.map_or(-1.0, |e| e as f64), metric_slot }),
             Some((storage_index, storage_uri)) => Either3::C(NativePendingUrl { storage_index, storage_uri, body: resp.body }),
         })
     }
@@ -179,6 +199,42 @@ impl NativeHotUpdater {
         let args: Value = serde_json::from_str(&args_json).map_err(|e| to_napi(Error::internal(e.to_string())))?;
         let result = contained(crate::service::methods::run(&self.api, &method, args, ctx)).await.and_then(|r| r).map_err(to_napi)?;
         Ok(result.to_string())
+    }
+
+    /// The Prometheus text of this instance's metrics (see `ops`).
+    #[napi(catch_unwind)]
+    pub fn metrics_text(&self) -> String {
+        self.api.ops.render(self.api.db.snapshot_status())
+    }
+
+    /// The snapshot's state as JSON (`null` without a snapshot), for the JS logger's outage,
+    /// recovery and rebuild records.
+    #[napi(catch_unwind)]
+    pub fn snapshot_status(&self) -> Option<String> {
+        self.api.db.snapshot_status().map(|s| {
+            serde_json::json!({
+                "ageMs": s.age.as_secs_f64() * 1000.0,
+                "stale": s.stale,
+                "down": s.down,
+                "partitions": s.partitions,
+                "rebuilds": s.rebuilds,
+                "loads": s.loads,
+                "failures": s.failures,
+                "lastRebuildMs": s.last_rebuild.map(|d| d.as_secs_f64() * 1000.0),
+            })
+            .to_string()
+        })
+    }
+
+    /// The error records queued for the JS logger since the last call, as a JSON array (the last
+    /// element is `{ "dropped": n }` when records were dropped meanwhile).
+    #[napi(catch_unwind)]
+    pub fn drain_events(&self) -> String {
+        let (mut records, dropped) = self.api.ops.drain_events();
+        if dropped > 0 {
+            records.push(serde_json::json!({ "level": "warn", "event": "log.dropped", "dropped": dropped }));
+        }
+        Value::Array(records).to_string()
     }
 
     /// Releases database pools and connections.

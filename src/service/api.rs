@@ -12,6 +12,7 @@ use crate::core::constraints::check_bundle_json;
 use crate::db::sql::dialect::pg_accepts_uuid;
 use crate::db::{BundleQuery, Database, UpdateLookup};
 use crate::error::{Error, Result};
+use crate::ops::{Ops, OpsOptions};
 use crate::storage::Storages;
 
 /// An update answer and whether it was served from a stale snapshot.
@@ -32,11 +33,19 @@ pub const FILE_URL_PLACEHOLDER: &str = "\u{0}hot-updater-rs:fileUrl\u{0}";
 pub struct HotUpdater {
     pub db: Arc<dyn Database>,
     pub storages: Storages,
+    /// Metrics, adoption counts and the operate routes' settings (all off by default).
+    pub ops: Ops,
 }
 
 impl HotUpdater {
     pub fn new(db: Arc<dyn Database>, storages: Storages) -> Self {
-        HotUpdater { db, storages }
+        HotUpdater { db, storages, ops: Ops::new(OpsOptions::default(), Vec::new()) }
+    }
+
+    /// The same server with operate features `ops`.
+    pub fn with_ops(mut self, ops: Ops) -> Self {
+        self.ops = ops;
+        self
     }
 
     pub async fn get_bundle_by_id(&self, id: &str, ctx: Ctx) -> Result<Option<Value>> {

@@ -84,6 +84,9 @@ impl Database for SnapshotDatabase {
     fn migrations(&self) -> Option<&dyn Migrations> {
         self.core.inner.migrations()
     }
+    fn snapshot_status(&self) -> Option<crate::db::SnapshotStatus> {
+        Some(self.core.status())
+    }
     async fn close(&self) {
         self.core.settle().await;
         self.core.invalidate();

@@ -68,6 +68,7 @@ impl Core {
 
     /// Records a failed probe or rebuild; returns the line to log.
     fn record_failure(&self, s: &mut State, err: &Error) -> Option<String> {
+        s.failures += 1;
         let log = (!s.stale).then(|| format!("database unreachable ({}); answering update checks from the last snapshot", err.message));
         if !s.stale || s.down != err.unreachable {
             s.epoch += 1;
@@ -163,6 +164,8 @@ impl Core {
         // predate it, so keep the clearing.
         if s.generation == generation {
             s.partitions = fresh;
+            s.rebuilds += 1;
+            s.last_rebuild = Some(started.elapsed());
             s.built_at = now;
             s.epoch += 1;
         }
