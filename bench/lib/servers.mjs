@@ -74,6 +74,7 @@ async function ours(spec) {
   const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES });
   return {
     handler: (request) => hotUpdater.handler(request),
+    listen: (options) => hotUpdater.listen(options),
     close: async () => {
       await hotUpdater.close();
       if (plugin) await plugin.close();
