@@ -90,6 +90,7 @@ async function ours(spec) {
   const hotUpdater = createHotUpdater({ database, storages, basePath: BASE_PATH, routes: ROUTES, ...(spec.operate ? OPERATE_OPTIONS : {}) });
   return {
     handler: (request) => hotUpdater.handler(request),
+    listen: (options) => hotUpdater.listen(options),
     close: async () => {
       await hotUpdater.close();
       if (plugin) await plugin.close();
