@@ -219,6 +219,14 @@ test("auth.bearerToken is checked natively; auth.verify refuses listen()", async
   assert.equal(ok.status, 200);
   assert.equal((await fetch(s.url(`${BASE}/version`))).status, 200, "public routes stay public");
 
+  // `auth.exempt` opens exactly the named operate routes, as handler()'s guard does.
+  const open = await ourServer(work(), { auth: { bearerToken: "s3cret", exempt: ["health"] }, routes: { ...routes, health: true, metrics: true } });
+  t.after(() => open.close());
+  assert.equal((await fetch(open.url(`${BASE}/api/health`))).status, 200, "exempt: health without a token");
+  assert.equal((await fetch(open.url(`${BASE}/api/metrics`))).status, 401, "not exempt: metrics needs the token");
+  assert.equal((await fetch(open.url(`${BASE}/api/bundles`))).status, 401);
+  assert.equal((await fetch(open.url(`${BASE}/api/metrics`), { headers: { Authorization: "Bearer s3cret" } })).status, 200);
+
   const withVerify = createHotUpdater({ database: sqliteDatabase({ path: ":memory:" }), auth: { verify: () => true } });
   t.after(() => withVerify.close());
   await assert.rejects(withVerify.listen({ port: 0, host: "127.0.0.1" }), (e) => e.code === "ERR_HOT_UPDATER_CONFIG" && /auth\.verify/.test(e.message));

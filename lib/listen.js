@@ -86,6 +86,7 @@ function createListen({ server, handler, auth, storages }) {
       port,
       host,
       bearerToken: auth != null ? auth.bearerToken : undefined,
+      authExempt: auth != null && Array.isArray(auth.exempt) ? auth.exempt : undefined,
       forwardBodyBytes,
       headersTimeoutMs: optionalInteger(opts, "headersTimeoutMs", 1, 3_600_000),
       requestTimeoutMs: optionalInteger(opts, "requestTimeoutMs", 1, 3_600_000),

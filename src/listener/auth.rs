@@ -10,6 +10,8 @@ use crate::http::route::relative_path;
 #[derive(Clone)]
 pub struct BearerAuth {
     expected: [u8; 32],
+    /// Route-relative paths open without a token (`auth.exempt`: `/api/health`, `/api/metrics`).
+    exempt: Vec<String>,
 }
 
 impl std::fmt::Debug for BearerAuth {
@@ -24,7 +26,24 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 
 impl BearerAuth {
     pub fn new(token: &str) -> Self {
-        BearerAuth { expected: digest(token.as_bytes()) }
+        BearerAuth { expected: digest(token.as_bytes()), exempt: Vec::new() }
+    }
+
+    /// Opens `<basePath>/api/<name>` for each name of `auth.exempt` (checked by lib/auth.js).
+    pub fn with_exempt(mut self, names: &[String]) -> Self {
+        self.exempt = names.iter().map(|n| format!("/api/{n}")).collect();
+        self
+    }
+
+    /// Whether `url` is a route `auth.exempt` opens, compared as lib/auth.js does: the exact
+    /// route-relative path.
+    pub fn exempts(&self, url: &str, base_path: &str) -> bool {
+        if self.exempt.is_empty() {
+            return false;
+        }
+        let Ok(parsed) = url::Url::parse(url) else { return false };
+        let rest = relative_path(parsed.path(), base_path);
+        self.exempt.iter().any(|e| *e == rest)
     }
 
     /// Whether an `Authorization` header value carries the token.

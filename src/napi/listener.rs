@@ -54,6 +54,8 @@ pub struct NativeListenOptions {
     pub host: String,
     /// `auth.bearerToken`, checked natively.
     pub bearer_token: Option<String>,
+    /// `auth.exempt`: operate routes open without the token (`"health"`, `"metrics"`).
+    pub auth_exempt: Option<Vec<String>>,
     /// Body limit of forwarded routes (`fileStorage` uploads).
     pub forward_body_bytes: Option<f64>,
     pub headers_timeout_ms: Option<u32>,
@@ -131,7 +133,7 @@ impl NativeHotUpdater {
             routes: self.routes,
             file_routes: self.file_routes.clone(),
             forward,
-            auth: options.bearer_token.as_deref().map(BearerAuth::new),
+            auth: options.bearer_token.as_deref().map(|t| BearerAuth::new(t).with_exempt(options.auth_exempt.as_deref().unwrap_or_default())),
             limits,
         });
         let port = u16::try_from(options.port).map_err(|_| to_napi(Error::bad_request(format!("listen: invalid port {}", options.port))))?;
