@@ -404,7 +404,7 @@ export interface MongoDatabaseOptions {
 /** Native MongoDB on upstream's `mongoAdapter` layout (collections `bundles`, `bundle_patches`, `private_hot_updater_settings`). */
 export declare function mongoDatabase(config: MongoDatabaseOptions): NativeDatabase;
 
-/** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()` or `firebaseStorage()`; pass it in `storages`. */
+/** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()`, `firebaseStorage()` or `withCloudFrontSignedUrl()`; pass it in `storages`. */
 export interface NativeStorage {
   readonly name: string;
   readonly supportedProtocol: "s3" | "r2" | "supabase-storage" | "gs";
@@ -533,6 +533,52 @@ export declare function supabaseStorage(config: SupabaseStorageConfig): NativeSt
  * through a signed URL. Without a key, use @hot-updater/firebase's plugin (accepted as a JS plugin).
  */
 export declare function firebaseStorage(config: FirebaseStorageConfig): NativeStorage;
+
+/** Where `withCloudFrontSignedUrl` gets the PEM private key: a function, or an SSM parameter. */
+export type CloudFrontPrivateKeySource =
+  | {
+      /** Resolves to the PEM RSA private key (PKCS#1 or PKCS#8); called once, on first use. */
+      getPrivateKey: () => string | Promise<string>;
+      ssmParameterName?: never;
+      ssmRegion?: never;
+    }
+  | {
+      getPrivateKey?: never;
+      /** A SecureString parameter holding `{"privateKey": "<PEM>"}`; read with @aws-sdk/client-ssm (install it). */
+      ssmParameterName: string;
+      ssmRegion: string;
+    };
+
+/** `@hot-updater/aws`'s `withCloudFrontSignedUrl` options. */
+export type WithCloudFrontSignedUrlOptions<TContext = unknown> = CloudFrontPrivateKeySource & {
+  /** The CloudFront public key's id (`Key-Pair-Id`). */
+  keyPairId: string;
+  /** The distribution's base URL (its path is replaced by the object's), or a function of the request context returning it. */
+  publicBaseUrl: string | ((context?: { request?: Request; env?: unknown } & TContext) => string | Promise<string>);
+  /** Lifetime of the signed URLs in seconds. @default 31536000 (one year) */
+  expiresSeconds?: number;
+  /** Reuse a signed URL while more than half its lifetime is left (string `publicBaseUrl` only). @default true */
+  cache?: boolean;
+};
+
+/**
+ * `s3://` download URLs of `storage` become CloudFront signed URLs (canned policy, RSA-SHA1), equal
+ * to `@aws-sdk/cloudfront-signer`'s `getSignedUrl`; other URIs and manifest reads go to `storage`.
+ * `storage` is `s3Storage(...)` or a storage plugin (or its factory).
+ */
+export declare function withCloudFrontSignedUrl<TContext = unknown>(
+  storage: NativeStorage | RuntimeStoragePlugin<TContext> | StoragePluginFactory<TContext>,
+  config: WithCloudFrontSignedUrlOptions<TContext>,
+): NativeStorage;
+
+/** `@hot-updater/aws`'s `s3LambdaEdgeStorage` config: `s3Storage`'s plus `withCloudFrontSignedUrl`'s. */
+export type S3LambdaEdgeStorageConfig = Omit<S3StorageConfig, "publicBaseUrl"> & WithCloudFrontSignedUrlOptions;
+
+/** `withCloudFrontSignedUrl(s3Storage(config), config)`. */
+export declare function s3LambdaEdgeStorage(config: S3LambdaEdgeStorageConfig): NativeStorage;
+
+/** Upstream's other name of `s3LambdaEdgeStorage`. */
+export declare const awsLambdaEdgeStorage: typeof s3LambdaEdgeStorage;
 
 /** Options of `fileStorage`. */
 export interface FileStorageConfig {

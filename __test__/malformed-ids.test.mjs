@@ -106,3 +106,36 @@ test("kyselyAdapter on PostgreSQL, snapshot on: update checks answer as the nati
   const isCheck = (line) => !line.startsWith("/api/");
   assert.deepEqual((await answers(hu)).filter(isCheck), reference.filter(isCheck));
 });
+
+// With the snapshot off, every check asks the adapter as upstream does, so the answers are
+// upstream's own on PostgreSQL, 500s included: without a request context object upstream also
+// loads the installed bundle by id (refused by the `uuid` column) when the target has no manifest.
+test("kyselyAdapter on PostgreSQL, snapshot off: answers as upstream on PostgreSQL", async (t) => {
+  const db = pgDatabase();
+  const upstream = await createUpstreamServer("postgresql", db.url, { storages: options.storages });
+  const { Kysely, PostgresDialect } = await import("kysely");
+  const { kyselyAdapter } = await import("@hot-updater/server/adapters/kysely");
+  const { shimmedPgPool } = await import("./helpers/upstream-servers.mjs");
+  const kysely = new Kysely({ dialect: new PostgresDialect({ pool: shimmedPgPool(db.url) }) });
+  const hu = createHotUpdater({ database: kyselyAdapter({ db: kysely, provider: "postgresql" }), snapshot: false, ...options });
+  t.after(async () => {
+    await hu.close();
+    await kysely.destroy();
+    await upstream.close();
+    db.drop();
+  });
+  for (const b of bundles) await upstream.hotUpdater.insertBundle(b);
+  // upstream logs each failed check; the comparison below is what matters.
+  const error = console.error;
+  console.error = () => {};
+  let theirs;
+  let ours;
+  try {
+    theirs = await answers(upstream.hotUpdater);
+    ours = await answers(hu);
+  } finally {
+    console.error = error;
+  }
+  assert.ok(theirs.some((line) => line.startsWith("/fingerprint/") && / 500 /.test(line)), "upstream refuses some fingerprint checks");
+  assert.deepEqual(ours, theirs);
+});

@@ -1,8 +1,8 @@
 // The "Speed" benchmark: hot-updater-rs against upstream @hot-updater/server 0.36.3 on the same
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
-//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|mongo|both] [--mix 400] [--no-bun] [--install-wrk]
-//                      [--database native|kysely] [--operate]
+//   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|mysql|mongo|both] [--mix 400] [--no-bun] [--install-wrk]
+//                      [--database native|kysely|drizzle] [--operate]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { measureServer } from "./lib/measure.mjs";
 import { buildMix, verifyMix } from "./lib/mix.mjs";
 import { USAGE, parseOptions } from "./lib/options.mjs";
 import { checkMongoSeeder, dropMongo, mongoStatus, seedMongo, startMongo, stopMongo } from "./lib/mongo.mjs";
+import { checkMysqlSeeder, dropMysql, mysqlStatus, seedMysql } from "./lib/mysql.mjs";
 import { dropPostgres, postgresStatus, seedPostgres } from "./lib/postgres.mjs";
 import { hasCommand, stopAll } from "./lib/procs.mjs";
 import { printResult, writeReport } from "./lib/report.mjs";
@@ -31,13 +32,15 @@ const command = ["node bench/run.mjs", ...process.argv.slice(2)].join(" ");
 const dir = mkdtempSync(join(tmpdir(), "hu-bench-"));
 const liveDatabases = new Map(); // name -> db
 
+const dropFor = (db) => (db === "mongo" ? dropMongo : db === "mysql" ? dropMysql : dropPostgres);
+
 let cleaning;
 let interrupted = false;
 function cleanup() {
   cleaning ??= (async () => {
     stopAll();
     for (const [name, db] of liveDatabases) {
-      await (db === "mongo" ? dropMongo : dropPostgres)(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
+      await dropFor(db)(name).catch((error) => console.error(`could not drop database ${name}: ${error.message}`));
     }
     stopMongo();
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +58,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 async function seed(db, n, bundles, sub) {
   if (db === "sqlite") {
     const { paths, seedMs } = await seedSqlite(sub, bundles, ["ours", "upstream"]);
-    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage } } };
+    return { seedMs, specs: { ours: { impl: "ours", db, path: paths.ours, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, path: paths.upstream, storage: options.storage, database: options.database } } };
   }
   const name = `hu_bench_${process.pid}_${n}`;
   liveDatabases.set(name, db);
@@ -63,8 +66,8 @@ async function seed(db, n, bundles, sub) {
     const { url, seedMs } = await seedMongo(name, bundles);
     return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage }, upstream: { impl: "upstream", db, url, name, storage: options.storage } } };
   }
-  const { url, seedMs } = await seedPostgres(name, bundles);
-  return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, storage: options.storage } } };
+  const { url, seedMs } = await (db === "mysql" ? seedMysql : seedPostgres)(name, bundles);
+  return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, storage: options.storage, database: options.database } } };
 }
 
 /** Both servers answer every request of the mix: { mix, counts, expected, mismatches }. */
@@ -155,7 +158,7 @@ async function benchSize(db, n, bundles, env) {
     console.log(`ERROR at ${db} N=${n}: ${error.message}`);
   } finally {
     if (seeded?.name) {
-      await (db === "mongo" ? dropMongo : dropPostgres)(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
+      await dropFor(db)(seeded.name).catch((error) => console.error(`could not drop ${seeded.name}: ${error.message}`));
       liveDatabases.delete(seeded.name);
     }
     rmSync(sub, { recursive: true, force: true });
@@ -200,6 +203,19 @@ async function main() {
     }
   }
 
+  if (dbs.includes("mysql")) {
+    const my = await mysqlStatus();
+    if (!my.ok) {
+      note(my.note);
+      dbs = dbs.filter((d) => d !== "mysql");
+    } else {
+      machine.mysqlServer = my.version;
+      machine.mysql2 = JSON.parse(readFileSync(new URL("../node_modules/mysql2/package.json", import.meta.url), "utf8")).version;
+      const checkedRows = await checkMysqlSeeder(benchBundles(300));
+      console.log(`MySQL seeder: ${checkedRows} bulk-inserted rows identical to upstream's own insertBundle rows (server ${my.version})`);
+    }
+  }
+
   if (dbs.includes("mongo")) {
     const mongo = await mongoStatus();
     if (!mongo.ok) {
@@ -212,7 +228,7 @@ async function main() {
       console.log(`MongoDB seeder: ${checkedDocs} bulk-inserted documents identical to upstream's own insertBundle documents (SecantusDB on 127.0.0.1)`);
     }
   }
-  if (dbs.some((d) => d !== "mongo")) {
+  if (dbs.includes("sqlite") || dbs.includes("postgres")) {
     const checkDir = join(dir, "seeder-check");
     mkdirSync(checkDir);
     const checked = await checkSeeder(checkDir, benchBundles(300));

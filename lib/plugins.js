@@ -130,9 +130,23 @@ function resolveDatabase(database, snapshot) {
 function resolveStorages(storages) {
   const out = [];
   const js = [];
+  // The JS parts of `withCloudFrontSignedUrl` storages (key and base-URL providers), by index.
+  const cloudFront = [];
   for (const entry of storages) {
-    if (nativeOption(entry)) {
-      out.push(nativeOption(entry));
+    const option = nativeOption(entry);
+    if (option && option.kind === "cloudFront") {
+      const { plugin, privateKey, publicBaseUrl } = option.providers;
+      let base = option.base;
+      if (plugin) {
+        base = { kind: "js", protocol: String(plugin.supportedProtocol), index: js.length };
+        js.push(plugin);
+      }
+      out.push({ kind: "cloudFront", base, signing: { ...option.signing, keyIndex: cloudFront.length } });
+      cloudFront.push({ privateKey, publicBaseUrl });
+      continue;
+    }
+    if (option) {
+      out.push(option);
       continue;
     }
     const plugin = typeof entry === "function" ? entry() : entry;
@@ -144,14 +158,14 @@ function resolveStorages(storages) {
     out.push({ kind: "js", protocol: String(plugin.supportedProtocol), index: js.length });
     js.push(plugin);
   }
-  return { options: out, js };
+  return { options: out, js, cloudFront };
 }
 
 /**
  * The bridge the native core calls: `(op, ctxId, a, b) => Promise<string>`, answering a JSON
  * envelope so that whatever a plugin throws comes back as data.
  */
-function createBridge({ db, storages, contexts }) {
+function createBridge({ db, storages, cloudFront = [], contexts }) {
   const ops = {
     "db.getBundleById": (ctx, id) => db.read.getBundleById(id, ctx),
     "db.getBundles": (ctx, options) => db.read.getBundles(JSON.parse(options), ctx),
@@ -199,6 +213,16 @@ function createBridge({ db, storages, contexts }) {
       return result ? result.fileUrl : null;
     },
     "storage.readText": (ctx, index, uri) => storages[Number(index)].profiles.runtime.readText(uri, ctx),
+    "cloudfront.privateKey": async (ctx, index) => {
+      const key = await cloudFront[Number(index)].privateKey();
+      if (typeof key !== "string" || key === "") throw new Error("withCloudFrontSignedUrl: getPrivateKey() must resolve to a PEM string");
+      return key;
+    },
+    "cloudfront.publicBaseUrl": async (ctx, index) => {
+      const url = await cloudFront[Number(index)].publicBaseUrl(ctx);
+      if (!url) throw new Error("CloudFront publicBaseUrl resolver returned an empty URL");
+      return String(url);
+    },
   };
   return async function hotUpdaterBridge(op, ctxId, a, b) {
     try {
@@ -213,4 +237,4 @@ function createBridge({ db, storages, contexts }) {
   };
 }
 
-module.exports = { markNative, HotUpdaterSchemaMigrationRequiredError, resolveDatabase, resolveStorages, createBridge };
+module.exports = { markNative, nativeOption, HotUpdaterSchemaMigrationRequiredError, resolveDatabase, resolveStorages, createBridge };

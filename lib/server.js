@@ -6,6 +6,7 @@ const { markNative, resolveDatabase, resolveStorages, createBridge } = require("
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
 const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
+const { withCloudFrontSignedUrl, s3LambdaEdgeStorage, awsLambdaEdgeStorage } = require("./cloudfront.js");
 const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
 const { jsonResponse } = require("./response.js");
 const { authOption, createGuard } = require("./auth.js");
@@ -114,7 +115,7 @@ function createHotUpdater(options) {
   const contexts = createContextTable();
   const cacheOptions = answerCacheOptions(opts.answerCache);
   const answers = cacheOptions === null ? null : new AnswerCache(cacheOptions);
-  const bridge = createBridge({ db: db.js, storages: storages.js, contexts: contexts.table });
+  const bridge = createBridge({ db: db.js, storages: storages.js, cloudFront: storages.cloudFront, contexts: contexts.table });
   const nativeOptions = {
     basePath: opts.basePath ?? "/api",
     routes: opts.routes,
@@ -338,6 +339,9 @@ module.exports = {
   r2Storage,
   supabaseStorage,
   firebaseStorage,
+  withCloudFrontSignedUrl,
+  s3LambdaEdgeStorage,
+  awsLambdaEdgeStorage,
   HOT_UPDATER_SERVER_VERSION,
   INSTANCE,
 };

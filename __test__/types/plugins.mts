@@ -1,6 +1,6 @@
 // Upstream plugin shapes are accepted where upstream accepts them: a database plugin object, a
 // factory with capabilities, runtime storage plugins and their factories, a typed context.
-import { createHotUpdater, fileStorage, firebaseStorage, mysqlDatabase, r2Storage, supabaseStorage } from "hot-updater-rs";
+import { createHotUpdater, fileStorage, firebaseStorage, mysqlDatabase, r2Storage, s3LambdaEdgeStorage, s3Storage, supabaseStorage, withCloudFrontSignedUrl } from "hot-updater-rs";
 import type { Bundle, DatabasePlugin, Paginated, RuntimeStoragePlugin } from "hot-updater-rs";
 import { createMigrator, generateSchema } from "hot-updater-rs/db";
 import type { Migrator } from "hot-updater-rs/db";
@@ -64,3 +64,28 @@ export async function use(): Promise<string[]> {
   const response: Response = await hotUpdater.handler(new Request("http://localhost/api/version"), { tenant: "a" });
   return [bundle?.id ?? "", String(page.pagination.total), info?.fileUrl ?? "", String(response.status)];
 }
+
+// CloudFront signed URLs over the native S3 storage and over a storage plugin factory.
+const cloudFront = withCloudFrontSignedUrl(s3Storage({ bucketName: "b", region: "us-east-1" }), {
+  keyPairId: "K2JCJMDEHXQW5F",
+  publicBaseUrl: "https://d111111abcdef8.cloudfront.net",
+  getPrivateKey: async () => "-----BEGIN PRIVATE KEY-----",
+  expiresSeconds: 3600,
+});
+const edge = s3LambdaEdgeStorage({
+  bucketName: "b",
+  region: "us-east-1",
+  keyPairId: "K",
+  publicBaseUrl: (context) => new URL(context?.request?.url ?? "https://d.example").origin,
+  ssmParameterName: "/hot-updater/cloudfront",
+  ssmRegion: "us-east-1",
+});
+const pluginFactory = (): RuntimeStoragePlugin => ({
+  name: "custom",
+  supportedProtocol: "s3",
+  profiles: { runtime: { getDownloadUrl: async (uri) => ({ fileUrl: uri }), readText: async () => null } },
+});
+export const cloudFrontStorages = createHotUpdater({
+  database: mysqlDatabase({ connectionString: "mysql://root@127.0.0.1/test" }),
+  storages: [cloudFront, edge, withCloudFrontSignedUrl(pluginFactory, { keyPairId: "K", publicBaseUrl: "https://d.example", getPrivateKey: () => "pem" })],
+});

@@ -5,15 +5,17 @@ export const USAGE = `node bench/run.mjs [options]
   --sizes 100,1000     bundle counts (default 100,1000,10000,100000; with --quick 100,1000)
   --quick              short runs (6 s settle, 0.5 s warm-up, 3 × 1 s in process; 1 s + 3 × 2 s over HTTP,
                        on Node and on Bun)
-  --db sqlite|postgres|mongo|both   databases to run on (default both = sqlite and postgres;
-                       PostgreSQL needs the pg driver; mongo: SecantusDB started by the harness,
+  --db sqlite|postgres|mysql|mongo|both   databases to run on (default both = sqlite and postgres;
+                       PostgreSQL needs the pg driver; mysql: MySQL/MariaDB at 127.0.0.1:3306 as root,
+                       upstream on Kysely + mysql2; mongo: SecantusDB started by the harness,
                        upstream on its own mongoAdapter)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
-  --database native|kysely   what hot-updater-rs runs on: its native database (default), or upstream's
-                       kyselyAdapter, the very plugin upstream runs on (measures the JS-plugin
-                       snapshot path); the results go to their own table in BENCHMARKS.md
+  --database native|kysely|drizzle   what hot-updater-rs runs on: its native database (default), or
+                       upstream's kyselyAdapter, the very plugin upstream runs on, or upstream's
+                       drizzleAdapter for both servers (SQLite through libSQL, PostgreSQL); these
+                       measure the JS-plugin snapshot path, each in its own table in BENCHMARKS.md
   --no-bun             skip HTTP through Elysia on Bun (by default each handler is also served by
                        Elysia on Bun, the devDependency, with the same wrk load and answer checks)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
@@ -68,10 +70,11 @@ export function parseOptions(argv) {
   }
   const sizes = (values.sizes ?? (values.quick ? "100,1000" : "100,1000,10000,100000")).split(",").map((s) => Number(s.trim().replaceAll("_", "")));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
-  if (!["sqlite", "postgres", "mongo", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres, mongo or both, got ${values.db}`);
+  if (!["sqlite", "postgres", "mysql", "mongo", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres, mysql, mongo or both, got ${values.db}`);
   if (!["s3", "plugin"].includes(values.storage)) throw new Error(`--storage: s3 or plugin, got ${values.storage}`);
-  if (!["native", "kysely"].includes(values.database)) throw new Error(`--database: native or kysely, got ${values.database}`);
-  if (values.database === "kysely" && values.db === "mongo") throw new Error("--database kysely runs on SQLite or PostgreSQL, not --db mongo");
+  if (!["native", "kysely", "drizzle"].includes(values.database)) throw new Error(`--database: native, kysely or drizzle, got ${values.database}`);
+  if (values.database === "drizzle" && !["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--database drizzle runs on SQLite or PostgreSQL, not --db ${values.db}`);
+  if (values.database === "kysely" && values.db === "mongo") throw new Error("--database kysely runs on SQLite, PostgreSQL or MySQL, not --db mongo");
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));
   if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
   return {

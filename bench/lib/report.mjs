@@ -6,18 +6,20 @@ import { fileURLToPath } from "node:url";
 import { IMPLS, LABELS, OPERATE_IMPLS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// A run on MongoDB alone, and a `--database kysely` run, each have a section (and a latest-*.json)
+// A run on MongoDB or MySQL alone, and a `--database kysely|drizzle` run, each have a section (and a latest-*.json)
 // of their own, so that they do not replace the main table.
 function section(report) {
   if (report.options?.operate) return { name: "latest-operate.json", markers: ["<!-- results-operate:start -->", "<!-- results-operate:end -->"] };
   const database = report.options?.database;
   if (database && database !== "native") return { name: `latest-${database}.json`, markers: [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] };
+  if (report.options?.dbs?.every((db) => db === "mysql")) return { name: "latest-mysql.json", markers: ["<!-- mysql-results:start -->", "<!-- mysql-results:end -->"] };
   if (report.options?.dbs?.every((db) => db === "mongo")) return { name: "latest-mongo.json", markers: ["<!-- mongo-results:start -->", "<!-- mongo-results:end -->"] };
   return { name: "latest.json", markers: ["<!-- results:start -->", "<!-- results:end -->"] };
 }
 const HEADINGS = {
   sqlite: "SQLite (each server its own copy of one file)",
   postgres: "PostgreSQL (one database, both servers)",
+  mysql: "MySQL protocol on MariaDB (one database, both servers; upstream on Kysely + mysql2)",
   mongo: "MongoDB wire protocol on SecantusDB 0.7.0b3, one-node replica set (one database, both servers; upstream on its own `mongoAdapter`)",
 };
 
@@ -110,10 +112,13 @@ function markdown(report) {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
-      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mysql2 ? `, mysql2 ${m.mysql2}, server ${m.mysqlServer}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
       `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];
+  if (report.options?.database === "drizzle") {
+    lines.push("Database: both servers run upstream's `drizzleAdapter` (the same plugin and driver: libSQL for SQLite, node-postgres for PostgreSQL; tables by upstream's Kysely migrator, Drizzle schema from upstream's generator); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
+  }
   if (report.options?.database === "kysely") {
     lines.push("Database: both servers run upstream's `kyselyAdapter` (the same plugin, driver and boolean shim); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
   }

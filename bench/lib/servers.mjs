@@ -1,5 +1,5 @@
 // The three handlers under test, created from a plain spec so that a child process can build
-// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres" | "mongo", path?, url?, name?,
+// them too: { impl: "ours" | "upstream" | "ceiling", db: "sqlite" | "postgres" | "mysql" | "mongo", path?, url?, name?,
 // storage: "s3" | "plugin" }. Imports are dynamic so that a child can time import → first
 // answered check.
 //
@@ -71,19 +71,30 @@ async function kyselyPlugin(spec) {
     const db = new Kysely({ dialect: new PostgresDialect({ pool: shimmedPgPool(spec.url) }) });
     return { database: kyselyAdapter({ db, provider: "postgresql" }), close: () => db.destroy() };
   }
+  if (spec.db === "mysql") {
+    const [{ Kysely, MysqlDialect }, { kyselyAdapter }, { createPool }] = await Promise.all([
+      import("kysely"),
+      import("@hot-updater/server/adapters/kysely"),
+      import("mysql2"),
+    ]);
+    const db = new Kysely({ dialect: new MysqlDialect({ pool: createPool({ uri: spec.url, connectionLimit: 4 }) }) });
+    return { database: kyselyAdapter({ db, provider: "mysql" }), close: () => db.destroy() };
+  }
   const { upstreamKysely } = await import("../../__test__/helpers/upstream.mjs");
   const { adapter, db } = upstreamKysely(spec.path);
   return { database: adapter, close: () => db.destroy() };
 }
 
 async function ours(spec) {
-  const { createHotUpdater, sqliteDatabase, postgresDatabase, mongoDatabase } = await import("../../index.mjs");
-  const plugin = spec.database === "kysely" ? await kyselyPlugin(spec) : null;
+  const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, mongoDatabase } = await import("../../index.mjs");
+  const plugin = spec.database === "kysely" ? await kyselyPlugin(spec) : spec.database === "drizzle" ? await (await import("./drizzle.mjs")).drizzlePlugin(spec) : null;
   const database = plugin
     ? plugin.database
     : spec.db === "postgres"
       ? postgresDatabase({ connectionString: spec.url })
-      : spec.db === "mongo"
+      : spec.db === "mysql"
+        ? mysqlDatabase({ connectionString: spec.url })
+        : spec.db === "mongo"
         ? mongoDatabase({ url: spec.url })
         : sqliteDatabase({ path: spec.path });
   const { storages, close } = await storagesFor("ours", spec);
@@ -101,6 +112,18 @@ async function ours(spec) {
 
 async function upstream(spec) {
   const { storages, close: closeStorage } = await storagesFor("upstream", spec);
+  if (spec.database === "drizzle") {
+    const [{ createHotUpdater }, { drizzlePlugin }] = await Promise.all([import("@hot-updater/server"), import("./drizzle.mjs")]);
+    const plugin = await drizzlePlugin(spec);
+    const hotUpdater = createHotUpdater({ database: plugin.database, storages, basePath: BASE_PATH, routes: ROUTES });
+    return {
+      handler: (request) => hotUpdater.handler(request),
+      close: async () => {
+        await plugin.close();
+        closeStorage();
+      },
+    };
+  }
   if (spec.db === "mongo") {
     const { upstreamMongo } = await import("./mongo.mjs");
     const { hotUpdater, close } = await upstreamMongo(spec.name, { storages });
@@ -112,9 +135,9 @@ async function upstream(spec) {
       },
     };
   }
-  if (spec.db === "postgres") {
+  if (spec.db === "postgres" || spec.db === "mysql") {
     const { createUpstreamServer } = await import("../../__test__/helpers/upstream-servers.mjs");
-    const { hotUpdater, close } = await createUpstreamServer("postgresql", spec.url, { migrate: false, storages });
+    const { hotUpdater, close } = await createUpstreamServer(spec.db === "mysql" ? "mysql" : "postgresql", spec.url, { migrate: false, storages });
     return {
       handler: (request) => hotUpdater.handler(request),
       close: async () => {

@@ -41,3 +41,20 @@ pub fn js_number(s: String) -> f64 {
 pub fn decode_uri_component(s: String) -> Option<String> {
     jsnum::decode_uri_component(&s)
 }
+
+/// `getSignedUrl({ url, keyPairId, privateKey, dateLessThan })` of `@aws-sdk/cloudfront-signer`
+/// with a canned policy, `dateLessThan` in seconds since the epoch.
+#[napi(catch_unwind)]
+pub fn cloud_front_signed_url(url: String, key_pair_id: String, private_key: String, date_less_than: i64) -> napi::Result<String> {
+    use crate::storage::cloudfront::CloudFrontKey;
+    let key = CloudFrontKey::from_pem(&private_key).map_err(super::server::to_napi)?;
+    key.signed_url(&url, &key_pair_id, date_less_than).map_err(super::server::to_napi)
+}
+
+/// The URL `withCloudFrontSignedUrl` signs for `storageUri` under `publicBaseUrl`.
+#[napi(catch_unwind)]
+pub fn cloud_front_resource_url(public_base_url: String, storage_uri: String) -> Option<String> {
+    let base = url::Url::parse(&public_base_url).ok()?;
+    let uri = url::Url::parse(&storage_uri).ok()?;
+    Some(crate::storage::cloudfront::resource_url(&base, &uri))
+}

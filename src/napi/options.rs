@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::http::files::FileRoutes;
 use crate::http::route::normalize_base_path;
 use crate::http::Routes;
+use crate::storage::cloudfront::{CloudFrontOptions, CloudFrontStorage, KeySource};
 use crate::storage::gcs::{GcsOptions, GcsStorage};
 use crate::storage::js::JsStorage;
 use crate::storage::s3::S3Storage;
@@ -170,6 +171,12 @@ enum StorageOption {
     Supabase(SupabaseOptions),
     /// `firebaseStorage(...)`: Cloud Storage signed URLs from a service-account key.
     Gcs(GcsOptions),
+    /// `withCloudFrontSignedUrl(...)` / `s3LambdaEdgeStorage(...)`: CloudFront signed URLs over
+    /// the wrapped storage.
+    CloudFront {
+        base: Box<StorageOption>,
+        signing: CloudFrontOptions,
+    },
 }
 
 /// No `Debug`: the database option carries a password.
@@ -246,6 +253,12 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
             }
             StorageOption::Supabase(o) => list.push(Arc::new(SupabaseStorage::from_options(o)?)),
             StorageOption::Gcs(o) => list.push(Arc::new(GcsStorage::from_options(o)?)),
+            StorageOption::CloudFront { base, signing } => {
+                let js = need_bridge()?;
+                let inner = cloudfront_base(*base, &js)?;
+                let key = KeySource::Js { index: signing.key_index, js };
+                list.push(Arc::new(CloudFrontStorage::new(inner, signing, key)?));
+            }
         }
     }
     let routes = match opts.routes {
@@ -254,6 +267,20 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
     };
     let ops = crate::ops::Ops::new(opts.operate, list.iter().map(|s| s.protocol().to_string()).collect());
     Ok(Built { base_path: normalize_base_path(opts.base_path.as_deref()), routes, db, storages: Storages::new(list), file_routes, ops })
+}
+
+/// The storage `withCloudFrontSignedUrl` wraps: a JS plugin or a native network storage.
+fn cloudfront_base(base: StorageOption, js: &Arc<dyn JsCall>) -> Result<Arc<dyn Storage>> {
+    Ok(match base {
+        StorageOption::Js { protocol, index } => Arc::new(JsStorage { protocol, index, js: js.clone() }),
+        StorageOption::S3(o) => Arc::new(S3Storage::from_options(Flavor::S3, o)?),
+        StorageOption::R2(o) => Arc::new(S3Storage::from_options(Flavor::R2, o)?),
+        StorageOption::Supabase(o) => Arc::new(SupabaseStorage::from_options(o)?),
+        StorageOption::Gcs(o) => Arc::new(GcsStorage::from_options(o)?),
+        StorageOption::File { .. } | StorageOption::CloudFront { .. } => {
+            return Err(Error::config("withCloudFrontSignedUrl: wrap s3Storage(...) or a storage plugin, not fileStorage or another CloudFront storage."))
+        }
+    })
 }
 
 /// Checks the options of `s3Storage(...)` / `r2Storage(...)` when the factory is called, so a

@@ -107,13 +107,27 @@ impl HotUpdater {
                 None => self.db.get_bundle_by_id(&info.id, ctx).await.map(|b| b.map(Arc::new)),
             }
         };
-        let (file_url, target) = futures::future::try_join(file_url, target).await?;
+        // Upstream without a request context object (nothing seeds its request-scoped bundle
+        // map) loads the installed bundle alongside the target whatever the target holds, so a
+        // plugin that refuses the id (a `uuid` column on PostgreSQL) fails the check there. A
+        // plugin's own lookup (no snapshot) does the same here.
+        let probe_current = !lookup.seeded && !ctx.is_object && args.bundle_id != NIL_UUID && lookup.current.is_none();
+        let probed = async {
+            if probe_current {
+                self.db.get_bundle_by_id(&args.bundle_id, ctx).await.map(|b| Some(b.map(Arc::new)))
+            } else {
+                Ok(None)
+            }
+        };
+        let (file_url, target, probed) = futures::future::try_join3(file_url, target, probed).await?;
         let mut extra = None;
         if let Some(target) = target.filter(|t| t.manifest_storage_uri.is_some()) {
             let current = if args.bundle_id == NIL_UUID {
                 None
             } else if lookup.current.is_some() {
                 lookup.current.clone()
+            } else if let Some(current) = probed {
+                current
             } else if lookup.seeded && ctx.is_object && !lookup.current_is_candidate {
                 // Upstream's request-scoped identity map: a context object sees only the
                 // bundles the lookup loaded.

@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod cache;
+pub mod cloudfront;
 pub mod file;
 pub mod gcs;
 pub mod http;
