@@ -1,5 +1,5 @@
 // `routes.explain`: the decision an explanation reports is the update check's answer, over the
-// parity corpus (300 bundles, 2000 update checks), on a SQLite file and on the real PostgreSQL,
+// parity corpus (300 bundles, 1500 / 600 update checks), on a SQLite file and on the real PostgreSQL,
 // and it equals upstream @hot-updater/server's answer for the same request. Plus the what-if
 // route, and an upstream-configured server answering the explain paths with 404 as before.
 import { test } from "node:test";
@@ -16,7 +16,9 @@ import { makeBundles, makeUpdateRequests, NIL } from "./helpers/fixtures.mjs";
 import { sdkInit, seed, send } from "./helpers/compare.mjs";
 
 const BUNDLES = 300;
-const REQUESTS = 2000;
+// The parity test's corpus (300 bundles, the same request generator); fewer checks on PostgreSQL,
+// where each explanation reads the partition over the wire, to keep the file under a minute.
+const REQUESTS = { SQLite: 1500, PostgreSQL: 600 };
 
 /** What an update-check body says, as `{ status, id }` (`null` for null / UP_TO_DATE). */
 function checkDecision(body) {
@@ -42,7 +44,7 @@ async function corpus(t, name, database, storages) {
 
   const results = { UPDATE: 0, ROLLBACK: 0, none: 0, errors: 0, skipReasons: new Set(), results: new Set() };
   const mismatches = [];
-  for (const { path, sdk } of makeUpdateRequests(bundles, REQUESTS)) {
+  for (const { path, sdk } of makeUpdateRequests(bundles, REQUESTS[name])) {
     const [check, reference, explained] = await Promise.all([send(ours, path, sdkInit(sdk)), send(upstream.hotUpdater, path, sdkInit(sdk)), send(ours, explainPath(path))]);
     if (check.status !== 200) {
       // Bad input: the explain route refuses it with the same status and message.
@@ -69,12 +71,12 @@ async function corpus(t, name, database, storages) {
     else assert.equal(chosen.length, 0, path);
   }
   assert.deepEqual(mismatches.slice(0, 5), [], `${name}: ${mismatches.length} explanations disagree`);
-  t.diagnostic(`${name}: ${REQUESTS} checks, ${results.UPDATE} UPDATE, ${results.ROLLBACK} ROLLBACK, ${results.none} none, ${results.errors} refused; results seen: ${[...results.results].sort().join(", ")}`);
+  t.diagnostic(`${name}: ${REQUESTS[name]} checks, ${results.UPDATE} UPDATE, ${results.ROLLBACK} ROLLBACK, ${results.none} none, ${results.errors} refused; results seen: ${[...results.results].sort().join(", ")}`);
   // The corpus exercises every kind of reason.
   for (const r of ["chosen-update", "chosen-rollback", "disabled", "range-does-not-match", "outside-rollout", "installed", "older-than-installed", "below-min-bundle-id"]) {
     assert.ok(results.results.has(r), `${name}: no explanation with result ${r}`);
   }
-  assert.ok(results.UPDATE > 50 && results.ROLLBACK > 50 && results.none > 50);
+  assert.ok(results.UPDATE > 50 && results.ROLLBACK > 50 && results.none > 30, JSON.stringify(results));
   return ours;
 }
 

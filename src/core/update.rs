@@ -53,7 +53,7 @@ pub fn candidate_skip_base(bundle: &Bundle, args: &UpdateArgs) -> Option<Skip> {
         return Some(Skip::BelowMinBundleId);
     }
     match args.strategy {
-        Strategy::AppVersion if !bundle.target_app_version.as_deref().is_some_and(|t| !t.is_empty()) => Some(Skip::NoTargetAppVersion),
+        Strategy::AppVersion if bundle.target_app_version.as_deref().is_none_or(str::is_empty) => Some(Skip::NoTargetAppVersion),
         Strategy::AppVersion => None,
         Strategy::Fingerprint => match bundle.fingerprint_hash.as_deref() {
             None | Some("") => Some(Skip::NoFingerprint),
@@ -127,7 +127,10 @@ where
     decide_core(candidates, args, eligible, Some(trace))
 }
 
-fn decide_core<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F, mut trace: Option<&mut dyn FnMut(&Bundle, Role)>) -> Option<UpdateInfo>
+/// Receives each candidate and its [`Role`] (see [`decide_traced`]).
+type Trace<'t> = &'t mut dyn FnMut(&Bundle, Role);
+
+fn decide_core<F>(candidates: &[&Bundle], args: &UpdateArgs, eligible: F, mut trace: Option<Trace<'_>>) -> Option<UpdateInfo>
 where
     F: Fn(&Bundle) -> bool,
 {

@@ -105,7 +105,9 @@ impl Adoption {
     /// installed bundle and its share.
     pub fn to_json(&self) -> Value {
         let (rows, dropped) = self.totals();
-        let mut groups: Vec<((String, String), Vec<(String, u64)>)> = Vec::new();
+        // ((platform, channel), [(bundle id, checks)]), in the order of the highest counts.
+        type Group = ((String, String), Vec<(String, u64)>);
+        let mut groups: Vec<Group> = Vec::new();
         for (p, c, b, n) in rows {
             match groups.iter_mut().find(|(k, _)| k.0 == p && k.1 == c) {
                 Some((_, list)) => list.push((b, n)),
