@@ -127,9 +127,9 @@ export type ChannelsResponse = DataResponse<{ channels: string[] }>;
 declare const nativeDatabaseBrand: unique symbol;
 declare const nativeStorageBrand: unique symbol;
 
-/** A native database configuration made by `sqliteDatabase()`, `postgresDatabase()`, `mysqlDatabase()` or `mongoDatabase()`. */
+/** A native database configuration made by `sqliteDatabase()`, `postgresDatabase()`, `mysqlDatabase()`, `mongoDatabase()` or `s3Database()`. */
 export interface NativeDatabase {
-  readonly name: "sqlite" | "postgresql" | "mysql" | "mongodb";
+  readonly name: "sqlite" | "postgresql" | "mysql" | "mongodb" | "s3Database";
   readonly [nativeDatabaseBrand]: true;
 }
 
@@ -403,6 +403,36 @@ export interface MongoDatabaseOptions {
 
 /** Native MongoDB on upstream's `mongoAdapter` layout (collections `bundles`, `bundle_patches`, `private_hot_updater_settings`). */
 export declare function mongoDatabase(config: MongoDatabaseOptions): NativeDatabase;
+
+/** Options of the native S3 database: upstream's `S3DatabaseConfig` (`@hot-updater/aws`) plus `cloudfrontEndpoint` and timeouts. */
+export interface S3DatabaseOptions {
+  bucketName: string;
+  /** Prefix of every object (leading and trailing `/` ignored). */
+  basePath?: string;
+  /** Default: `AWS_REGION`, else the AWS SDK's region chain. */
+  region?: string;
+  /** S3-compatible endpoint (default: `AWS_ENDPOINT_URL`, else AWS). */
+  endpoint?: string | URL | { url: string | URL };
+  /** Default: `AWS_S3_FORCE_PATH_STYLE`, else `true` with an endpoint. */
+  forcePathStyle?: boolean;
+  /** Static keys; without them the AWS SDK's default credential chain is used. */
+  credentials?: S3Credentials;
+  /** CloudFront distribution whose cached update checks are invalidated after each change (omitted or empty: none). */
+  cloudfrontDistributionId?: string;
+  /** CloudFront's API endpoint (default `https://cloudfront.amazonaws.com`). */
+  cloudfrontEndpoint?: string | URL;
+  /** Wait until the invalidation completes, and fail the change when it fails (default false: failures are logged). */
+  shouldWaitForInvalidation?: boolean;
+  /** The update-check path prefix that is invalidated (default `/api/check-update`). */
+  apiBasePath?: string;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** The update-check snapshot's freshness (default `maxAgeMs` 10000: the longest a write by another tool stays unseen), or `false` to read S3 on every check. */
+  snapshot?: SqlPoolOptions["snapshot"];
+}
+
+/** Native blob database on S3 in upstream's `s3Database` layout (`<channel>/<platform>/<target>/update.json`, `target-app-versions.json`). */
+export declare function s3Database(config: S3DatabaseOptions): NativeDatabase;
 
 /** A native storage made by `s3Storage()`, `r2Storage()`, `supabaseStorage()`, `firebaseStorage()` or `withCloudFrontSignedUrl()`; pass it in `storages`. */
 export interface NativeStorage {

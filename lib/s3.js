@@ -112,4 +112,4 @@ function r2StorageOption(config) {
   });
 }
 
-module.exports = { s3StorageOption, r2StorageOption };
+module.exports = { s3StorageOption, r2StorageOption, endpointString, credentialsOption };

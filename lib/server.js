@@ -5,6 +5,7 @@ const { fromNative, messageOf, configError } = require("./errors.js");
 const { markNative, resolveDatabase, resolveStorages, createBridge } = require("./plugins.js");
 const { createFileRoutes } = require("./file-routes.js");
 const { s3StorageOption, r2StorageOption } = require("./s3.js");
+const { s3DatabaseOption } = require("./s3-database.js");
 const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storages.js");
 const { withCloudFrontSignedUrl, s3LambdaEdgeStorage, awsLambdaEdgeStorage } = require("./cloudfront.js");
 const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
@@ -312,6 +313,15 @@ function mongoDatabase(config) {
   return nativeDatabase("mongodb", option);
 }
 
+/**
+ * Native blob database on S3 in upstream's `s3Database` layout (`@hot-updater/aws`): the same
+ * objects upstream's plugin reads and writes, so both can share one bucket. Update checks are
+ * answered from the snapshot; writes by other tools are seen within its `maxAgeMs` (10 s).
+ */
+function s3Database(config) {
+  return nativeDatabase("s3Database", s3DatabaseOption(config));
+}
+
 /** A native storage marker: `resolveStorages` passes its hidden option to the native core. */
 function nativeStorage(name, supportedProtocol, option) {
   return markNative({ name, supportedProtocol }, option);
@@ -335,6 +345,7 @@ module.exports = {
   postgresDatabase,
   mysqlDatabase,
   mongoDatabase,
+  s3Database,
   s3Storage,
   r2Storage,
   supabaseStorage,

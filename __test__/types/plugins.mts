@@ -1,6 +1,6 @@
 // Upstream plugin shapes are accepted where upstream accepts them: a database plugin object, a
 // factory with capabilities, runtime storage plugins and their factories, a typed context.
-import { createHotUpdater, fileStorage, firebaseStorage, mysqlDatabase, r2Storage, s3LambdaEdgeStorage, s3Storage, supabaseStorage, withCloudFrontSignedUrl } from "hot-updater-rs";
+import { createHotUpdater, fileStorage, firebaseStorage, mysqlDatabase, r2Storage, s3Database, s3LambdaEdgeStorage, s3Storage, supabaseStorage, withCloudFrontSignedUrl } from "hot-updater-rs";
 import type { Bundle, DatabasePlugin, Paginated, RuntimeStoragePlugin } from "hot-updater-rs";
 import { createMigrator, generateSchema } from "hot-updater-rs/db";
 import type { Migrator } from "hot-updater-rs/db";
@@ -53,6 +53,9 @@ const hotUpdater = createHotUpdater<Ctx>({
 });
 const withObject = createHotUpdater({ database: memory, storagePlugins: [storage] });
 const withMysql = createHotUpdater({ database: mysqlDatabase({ connectionString: "mysql://root@127.0.0.1/test" }) });
+export const withS3 = createHotUpdater({
+  database: s3Database({ bucketName: "b", basePath: "db", region: "us-east-1", cloudfrontDistributionId: "E1", shouldWaitForInvalidation: false, snapshot: { maxAgeMs: 5000 } }),
+});
 
 export async function use(): Promise<string[]> {
   const bundle: Bundle | null = await hotUpdater.getBundleById("x", { tenant: "a" });

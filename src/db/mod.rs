@@ -7,6 +7,7 @@ pub mod mongo;
 pub mod paginate;
 mod partition;
 pub mod query;
+pub mod s3;
 pub mod shared;
 pub mod snapshot;
 pub mod sql;

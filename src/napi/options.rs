@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::bridge::JsCall;
 use crate::db::js::{JsDatabase, JsDatabaseInfo};
 use crate::db::mongo::{MongoDatabase, MongoOptions};
+use crate::db::s3::{S3Database, S3DatabaseOptions};
 use crate::db::snapshot::{SnapshotDatabase, SnapshotOptions};
 use crate::db::sql::{SqlDatabase, SqlOptions};
 use crate::db::Database;
@@ -71,6 +72,14 @@ enum DatabaseOption {
         connect_timeout_ms: Option<u64>,
         server_selection_timeout_ms: Option<u64>,
         dns_server: Option<String>,
+    },
+    /// `s3Database(...)`: upstream's blob layout on an S3 bucket.
+    #[serde(rename_all = "camelCase")]
+    S3Database {
+        #[serde(flatten)]
+        options: Box<S3DatabaseOptions>,
+        #[serde(default)]
+        snapshot: Option<SnapshotOption>,
     },
 }
 
@@ -235,6 +244,10 @@ pub fn build(json: &str, bridge: Option<Arc<dyn JsCall>>) -> Result<Built> {
                 dns_server,
             };
             with_snapshot(MongoDatabase::new(&url, options)?, pool.snapshot.as_ref())
+        }
+        DatabaseOption::S3Database { options, snapshot } => {
+            let defaults = SnapshotOptions { max_age: crate::db::s3::SNAPSHOT_MAX_AGE, ..SnapshotOptions::default() };
+            with_snapshot_from(S3Database::new(*options)?, snapshot.as_ref(), defaults)
         }
     };
     let mut list: Vec<Arc<dyn Storage>> = Vec::new();

@@ -23,8 +23,8 @@ use sha2::{Digest, Sha256};
 
 use super::cache::StorageCaches;
 use super::http::{xml_error, StorageHttp, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS};
-use super::sigv4::{uri_encode, AmzTime};
 use super::uri::parse_storage_uri;
+use super::url_signing::{uri_encode, AmzTime};
 use super::Storage;
 use crate::context::Ctx;
 use crate::error::{Error, Result};

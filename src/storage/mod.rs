@@ -2,7 +2,7 @@
 //! (manifests). Several storages can be active; the URI's protocol picks one (SPEC §6.2).
 //!
 //! Backends (`file`, `gcs`, `js`, `s3`, `supabase`) import only the shared pieces (`backend`,
-//! `uri`, `cache`, `http`, `sigv4`), never each other; `s3_client` is the S3 backend's AWS SDK
+//! `uri`, `cache`, `http`, `url_signing`), never each other; `s3_client` is the S3 backend's AWS SDK
 //! side; `remote` reads plain http(s) URIs.
 
 pub mod backend;
@@ -16,10 +16,10 @@ pub mod remote;
 pub mod s3;
 pub mod s3_client;
 pub mod s3_config;
-pub mod sigv4;
 pub mod storages;
 pub mod supabase;
 pub mod uri;
+pub mod url_signing;
 
 pub use backend::Storage;
 pub use storages::Storages;

@@ -95,6 +95,9 @@ pub struct S3Client {
     /// The runtime the client was built on: the synchronous fast path enters it to poll a
     /// presign once (the SDK's timers need a runtime).
     pub runtime: tokio::runtime::Handle,
+    /// The credentials provider the client signs with (the chain's, or the static keys), for
+    /// other AWS calls made with the same identity (`s3Database`'s CloudFront invalidations).
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 /// What the client is built from (the storage's resolved options; `None`: the chain decides).
@@ -133,14 +136,15 @@ pub async fn build(cfg: ClientSettings) -> Result<S3Client> {
     let shared = loader.load().await;
     let keys = Arc::new(KeyExpiries::default());
     let mut s3 = aws_sdk_s3::config::Builder::from(&shared).force_path_style(cfg.force_path_style);
-    if let Some(provider) = shared.credentials_provider() {
+    let credentials = shared.credentials_provider();
+    if let Some(provider) = credentials.clone() {
         s3 = s3.credentials_provider(Tracked { inner: provider, keys: keys.clone() });
     }
     if let Some(endpoint) = cfg.endpoint {
         s3 = s3.endpoint_url(endpoint);
     }
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::internal("the S3 client needs a tokio runtime"))?;
-    Ok(S3Client { client: aws_sdk_s3::Client::from_conf(s3.build()), region: shared.region().map(|r| r.to_string()), keys, runtime })
+    Ok(S3Client { client: aws_sdk_s3::Client::from_conf(s3.build()), region: shared.region().map(|r| r.to_string()), keys, runtime, credentials })
 }
 
 /// The innermost cause of `e` (what happened: refused, reset, DNS), never a URL.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::sigv4::uri_encode;
+use super::url_signing::uri_encode;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_EXPIRES_IN: u64 = 3600;

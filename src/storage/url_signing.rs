@@ -1,6 +1,7 @@
-//! The two SigV4-style helpers Cloud Storage's V4 signing shares (`gcs`): RFC 3986 URI encoding
-//! and the `YYYYMMDD` / `YYYYMMDDTHHMMSSZ` timestamps. S3 itself signs through the AWS SDK
-//! (`s3_client`); the hand-written AWS signer that lived here is gone.
+//! The pieces of URL signing shared by Cloud Storage's V4 signing (`gcs`) and S3 object
+//! addresses (`s3_config`): SigV4-style RFC 3986 URI encoding and the `YYYYMMDD` /
+//! `YYYYMMDDTHHMMSSZ` timestamps. S3 itself signs through the AWS SDK (`s3_client`); the
+//! hand-written AWS signer that lived in this file (then `sigv4.rs`) is gone.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -46,5 +47,5 @@ pub fn uri_encode(s: &str, keep_slash: bool) -> String {
 }
 
 #[cfg(test)]
-#[path = "sigv4_tests.rs"]
+#[path = "url_signing_tests.rs"]
 mod tests;
