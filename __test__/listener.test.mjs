@@ -225,7 +225,10 @@ test("auth.bearerToken is checked natively; auth.verify refuses listen()", async
   assert.equal((await fetch(open.url(`${BASE}/api/health`))).status, 200, "exempt: health without a token");
   assert.equal((await fetch(open.url(`${BASE}/api/metrics`))).status, 401, "not exempt: metrics needs the token");
   assert.equal((await fetch(open.url(`${BASE}/api/bundles`))).status, 401);
-  assert.equal((await fetch(open.url(`${BASE}/api/metrics`), { headers: { Authorization: "Bearer s3cret" } })).status, 200);
+  const metrics = await fetch(open.url(`${BASE}/api/metrics`), { headers: { Authorization: "Bearer s3cret" } });
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.headers.get("content-type"), /^text\/plain; version=0\.0\.4/, "Prometheus text, as handler() serves it");
+  assert.match(await metrics.text(), /^# (HELP|TYPE) hot_updater_/m);
 
   const withVerify = createHotUpdater({ database: sqliteDatabase({ path: ":memory:" }), auth: { verify: () => true } });
   t.after(() => withVerify.close());

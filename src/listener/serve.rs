@@ -54,7 +54,12 @@ fn router_response(resp: Response) -> HttpResponse<Body> {
     } else if let Some(secs) = resp.retry_after {
         extra.push(("Retry-After", secs.to_string()));
     }
-    json_response(resp.status, resp.body, &extra)
+    let content_type = crate::http::response::content_type(&resp);
+    let mut res = json_response(resp.status, resp.body, &extra);
+    if content_type != "application/json" {
+        res.headers_mut().insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    res
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
