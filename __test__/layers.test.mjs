@@ -17,16 +17,18 @@ const MAY_IMPORT = {
   bridge: ["context", "error"],
   db: ["core", "context", "error", "bridge"],
   storage: ["core", "context", "error", "bridge"],
-  service: ["core", "context", "error", "db", "storage"],
-  http: ["core", "context", "error", "db", "storage", "service"],
-  napi: ["core", "context", "error", "bridge", "db", "storage", "service", "http"],
-  fuzzing: ["core", "context", "error", "db", "storage", "service", "http"],
-  lib: ["bridge", "context", "core", "db", "error", "fuzzing", "http", "napi", "service", "storage"],
+  ops: ["core", "error", "db"],
+  service: ["core", "context", "error", "db", "storage", "ops"],
+  http: ["core", "context", "error", "db", "storage", "service", "ops"],
+  listener: ["core", "context", "error", "db", "storage", "service", "ops", "http"],
+  napi: ["core", "context", "error", "bridge", "db", "storage", "service", "ops", "http", "listener"],
+  fuzzing: ["core", "context", "error", "db", "storage", "service", "ops", "http"],
+  lib: ["bridge", "context", "core", "db", "error", "fuzzing", "http", "listener", "napi", "ops", "service", "storage"],
 };
 
 /** Backends inside a layer: each may use the layer's shared files, never another backend. */
 const BACKENDS = {
-  storage: { file: ["file"], gcs: ["gcs"], js: ["js"], s3: ["s3", "s3_config"], supabase: ["supabase"] },
+  storage: { cloudfront: ["cloudfront"], file: ["file"], gcs: ["gcs"], js: ["js"], s3: ["s3", "s3_config"], supabase: ["supabase"] },
   db: { sql: ["sql"], js: ["js"], snapshot: ["snapshot", "partition"], s3: ["s3"] },
 };
 

@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::limits::{MAX_BODY_BYTES, SERVER_VERSION};
+use super::ops_route::{self, OpsAction};
 use super::query;
 use super::response::{error_response, Request, Response, Routes};
 use super::route::{self, Action, Matched};
@@ -15,7 +16,6 @@ use crate::core::jsnum::decode_uri_component;
 use crate::core::semver::sdk_supports_up_to_date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::metrics::Outcome;
-use crate::ops::route::{self as ops_route, OpsAction};
 use crate::service::{AppUpdate, HotUpdater};
 
 /// Serves one request.
@@ -208,7 +208,7 @@ fn parse_body(req: &Request<'_>) -> Result<Value> {
     })
 }
 
-/// Serves an operate route (see `ops::route`).
+/// Serves an operate route (see `ops_route`).
 async fn dispatch_ops(api: &HotUpdater, action: OpsAction, params: Vec<(&'static str, &str)>, url: &url::Url, req: &Request<'_>, ctx: Ctx) -> Result<Response> {
     match action {
         OpsAction::ExplainAppVersion | OpsAction::ExplainFingerprint => {
@@ -216,20 +216,20 @@ async fn dispatch_ops(api: &HotUpdater, action: OpsAction, params: Vec<(&'static
                 if action == OpsAction::ExplainAppVersion { (Strategy::AppVersion, Action::AppVersion) } else { (Strategy::Fingerprint, Action::Fingerprint) };
             let matched = Matched { action: route_action, params };
             let args = update_args(&matched, strategy)?;
-            Ok(Response::json(200, &crate::ops::explain::explain(api, &args, ctx).await?))
+            Ok(Response::json(200, &super::explain::explain(api, &args, ctx).await?))
         }
         OpsAction::ExplainCohorts => {
             let what = match params.first() {
                 Some((_, id)) => {
                     let id = decode_uri_component(id).unwrap_or_else(|| id.to_string());
-                    crate::ops::explain::WhatIf::from_query(&id, url.query())?
+                    super::explain::WhatIf::from_query(&id, url.query())?
                 }
                 None => {
                     let body = parse_body(req).map_err(|e| Error::bad_request(e.message))?;
-                    crate::ops::explain::WhatIf::from_json(&body)?
+                    super::explain::WhatIf::from_json(&body)?
                 }
             };
-            Ok(Response::json(200, &crate::ops::explain::what_if(api, what, ctx).await?))
+            Ok(Response::json(200, &super::explain::what_if(api, what, ctx).await?))
         }
         OpsAction::Metrics => {
             let text = api.ops.render(api.db.snapshot_status());
@@ -237,7 +237,7 @@ async fn dispatch_ops(api: &HotUpdater, action: OpsAction, params: Vec<(&'static
             Ok(Response { status: 200, body: text, logged_error: None, stale: false, pending_file_url: None, retry_after: None })
         }
         OpsAction::Health => {
-            let (status, body) = crate::ops::health::health(api).await;
+            let (status, body) = super::health::health(api).await;
             Ok(Response::json(status, &body))
         }
         OpsAction::Adoption => match &api.ops.adoption {

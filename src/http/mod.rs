@@ -1,8 +1,11 @@
 //! The framework-agnostic HTTP layer: a plain request in, a plain JSON response out.
 
+pub mod explain;
 pub mod files;
 pub mod handler;
+pub mod health;
 pub mod limits;
+pub mod ops_route;
 pub mod query;
 pub mod response;
 pub mod route;

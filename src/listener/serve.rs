@@ -138,7 +138,10 @@ async fn route(app: &App, req: HttpRequest<Incoming>, local: Option<SocketAddr>)
     let method = req.method().as_str().to_string();
 
     if let Some(auth) = &app.auth {
-        if auth::is_management(&url, &app.base_path) && !auth.exempts(&url, &app.base_path) && !auth.allows(req.headers().get("authorization").map(|v| v.as_bytes())) {
+        if auth::is_management(&url, &app.base_path)
+            && !auth.exempts(&url, &app.base_path)
+            && !auth.allows(req.headers().get("authorization").map(|v| v.as_bytes()))
+        {
             let close = has_body(req.headers());
             let mut res = json_response(401, r#"{"error":"Unauthorized"}"#.to_string(), &[("WWW-Authenticate", "Bearer".into())]);
             if close {

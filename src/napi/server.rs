@@ -80,7 +80,7 @@ pub struct NativeAnswer {
 /// strings, `key=value` pairs naming a secret): the rule the native records follow.
 #[napi(catch_unwind)]
 pub fn redact_log_text(text: String) -> String {
-    crate::ops::health::redact(&text)
+    crate::ops::redact::redact(&text)
 }
 
 /// The native server behind `createHotUpdater`.

@@ -5,7 +5,6 @@ use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::RsaPublicKey;
 
 use super::*;
-use crate::storage::file::FileStorage;
 
 /// One 2048-bit key for all tests (generated once; no key is committed).
 fn test_key() -> &'static RsaPrivateKey {
@@ -136,13 +135,33 @@ fn resource_urls_take_the_uri_path_and_drop_the_query() {
     assert_eq!(resource_url(&base, &uri), "https://u:p@cdn.example.com:8443/k.zip");
 }
 
+/// The storage being wrapped: answers `file-storage://` URIs with a URL under `base` (a backend of
+/// its own here, since backends do not import each other).
+struct Inner {
+    base: Option<&'static str>,
+}
+
+#[async_trait::async_trait]
+impl Storage for Inner {
+    fn protocol(&self) -> &str {
+        "file-storage"
+    }
+    async fn get_download_url(&self, uri: &str, _ctx: Ctx) -> Result<String> {
+        let parsed = url::Url::parse(uri).map_err(|e| crate::error::Error::bad_request(format!("Invalid storage URI: {e}")))?;
+        Ok(format!("{}{}", self.base.unwrap_or(""), parsed.path()))
+    }
+    async fn read_text(&self, _uri: &str, _ctx: Ctx) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
 fn options(base: Option<&str>) -> CloudFrontOptions {
     CloudFrontOptions { key_pair_id: "KID".into(), public_base_url: base.map(str::to_string), expires_seconds: Some(60), key_index: 0, cache: None }
 }
 
 #[tokio::test]
 async fn storage_signs_s3_uris_and_passes_the_rest_on() {
-    let inner: Arc<dyn Storage> = Arc::new(FileStorage::new("/nonexistent", Some("https://files.example/ota".into())));
+    let inner: Arc<dyn Storage> = Arc::new(Inner { base: Some("https://files.example/ota") });
     let storage = CloudFrontStorage::new(inner, options(Some("https://d1.cloudfront.net")), KeySource::Pem(pkcs8_pem())).unwrap();
     assert_eq!(storage.protocol(), "file-storage");
     let ctx = Ctx::default();
@@ -163,7 +182,7 @@ async fn storage_signs_s3_uris_and_passes_the_rest_on() {
 
 #[test]
 fn options_are_checked() {
-    let inner: Arc<dyn Storage> = Arc::new(FileStorage::new("/nonexistent", None));
+    let inner: Arc<dyn Storage> = Arc::new(Inner { base: None });
     let make = |o: CloudFrontOptions| CloudFrontStorage::new(inner.clone(), o, KeySource::Pem(pkcs8_pem())).err().map(|e| e.message);
     assert!(make(options(Some("ftp://x"))).unwrap().contains("publicBaseUrl"));
     assert!(make(options(Some("not a url"))).unwrap().contains("publicBaseUrl"));

@@ -245,7 +245,7 @@ fn relative<'a>(key: &'a str, root: &str) -> &'a str {
 }
 
 fn last_segment(prefix: &str) -> &str {
-    prefix.split('/').filter(|s| !s.is_empty()).next_back().unwrap_or("")
+    prefix.split('/').rfind(|s| !s.is_empty()).unwrap_or("")
 }
 
 /// `xxxxxxxx-xxxx-7xxx-[89ab]xxx-xxxxxxxxxxxx` (hex, either case).

@@ -1,7 +1,7 @@
 //! The operate routes, all under `/api/` (so the `auth` option covers them) and each mounted only
 //! when enabled.
 
-use super::OpsOptions;
+use crate::ops::OpsOptions;
 
 /// What a matched operate route does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
