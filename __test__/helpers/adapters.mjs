@@ -173,6 +173,10 @@ export function adapterMatrix({ mongoUrl } = {}) {
             `mongodb / SecantusDB (${mode})`,
             {
               tables: "upstream's migrator",
+              // SecantusDB is a MongoDB-wire server written in Python, slow on upstream's paged
+              // queries: these rows compare a seeded third of the requests and method calls
+              // (every mutation still runs) to keep the file within its time budget.
+              requestShare: 1 / 3,
               async open() {
                 const client = new MongoClient(mongoDb(url));
                 await client.connect();
