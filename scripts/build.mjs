@@ -12,9 +12,9 @@
 //                                 with zig into npm/<platform>/ (adds the Rust target if missing)
 //   HOT_UPDATER_GLIBC=2.28 node scripts/build.mjs                another glibc baseline
 import { execFileSync, spawnSync } from "node:child_process";
-import { delimiter, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { GLIBC_BASELINE, platformOf, root } from "./platforms.mjs";
+import { GLIBC_BASELINE, hostZigTarget, platformOf, root, useZig } from "./platforms.mjs";
 
 const { values } = parseArgs({ options: { debug: { type: "boolean" }, target: { type: "string" } } });
 const napi = join(root, "node_modules", "@napi-rs", "cli", "dist", "cli.js");
@@ -22,28 +22,21 @@ const args = [napi, "build", "--platform", "--no-js"];
 if (!values.debug) args.push("--release");
 
 const env = { ...process.env };
-function useZig() {
-  const bin = execFileSync("bash", [join(root, "scripts", "zig-env.sh")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
-    .toString()
-    .trim();
-  env.PATH = `${bin}${delimiter}${env.PATH}`;
-}
-
-const isGlibc = () => Boolean(process.report?.getReport()?.header?.glibcVersionRuntime);
 if (values.target) {
   // A cross build: the binary goes to its platform package folder; binding.d.ts is the host's.
   const triple = values.target;
   if (!/-linux-(gnu|musl)$/.test(triple)) throw new Error(`build: cross builds here are for Linux targets; ${triple} builds on its own OS (.github/workflows/release.yml)`);
   execFileSync("rustup", ["target", "add", triple], { cwd: root, stdio: "inherit" });
-  useZig();
+  useZig(env);
   const outDir = join(root, "npm", platformOf(triple));
   args.push("--cross-compile", "--target", triple.endsWith("-gnu") ? `${triple}.${GLIBC_BASELINE}` : triple);
   args.push("--output-dir", outDir, "--dts", relative(outDir, join(root, ".cache", `binding.${platformOf(triple)}.d.ts`)));
 } else {
   args.push("--dts", "binding.d.ts");
-  if (process.platform === "linux" && process.arch === "x64" && isGlibc() && process.env.HOT_UPDATER_NO_ZIG !== "1") {
-    useZig();
-    args.push("--cross-compile", "--target", `x86_64-unknown-linux-gnu.${GLIBC_BASELINE}`);
+  const zigTarget = hostZigTarget();
+  if (zigTarget) {
+    useZig(env);
+    args.push("--cross-compile", "--target", zigTarget);
   }
 }
 
