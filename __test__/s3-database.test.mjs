@@ -74,7 +74,10 @@ async function dump(bucket) {
 /** A loopback TCP proxy to the S3 server that records what clients send (request heads). */
 async function recordingProxy() {
   const streams = [];
+  const sockets = new Set();
   const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
     const record = { text: "" };
     streams.push(record);
     const upstream = net.connect(s3.port, "127.0.0.1");
@@ -88,7 +91,9 @@ async function recordingProxy() {
     client.on("close", () => upstream.destroy());
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  // A client's idle keep-alive connection would hold close() until that client's pool times it
+  // out (ours keeps them after hotUpdater.close(), ~3 minutes): end them first.
+  cleanups.push(() => new Promise((resolve) => (server.close(resolve), sockets.forEach((s) => s.destroy()))));
   const requests = () => {
     const out = [];
     for (const { text } of streams) {
