@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { getSignedUrl } from "@aws-sdk/cloudfront-signer";
 
 import { S3_CREDENTIALS, S3_REGION, s3sBinary, startS3Server } from "./helpers/s3.mjs";
-import { SDK, bundleId, check, checkPath } from "./helpers/storage.mjs";
+import { SDK, bundleId, check, checkPath, storageBundle } from "./helpers/storage.mjs";
 
 const require = createRequire(import.meta.url);
 const binding = require("../lib/binding.js");
@@ -153,22 +153,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function bundle(n, channel, key, extra = {}) {
-  return {
-    id: bundleId(n),
-    platform: "ios",
-    shouldForceUpdate: false,
-    enabled: true,
-    fileHash: `hash-${n}`,
-    gitCommitHash: null,
-    message: null,
-    channel,
-    storageUri: `s3://${BUCKET}/${key}`,
-    targetAppVersion: "1.x",
-    fingerprintHash: null,
-    ...extra,
-  };
-}
+const bundle = (n, channel, key, extra) => storageBundle(n, channel, `s3://${BUCKET}/${key}`, extra);
 
 let dbCount = 0;
 async function server(storages) {

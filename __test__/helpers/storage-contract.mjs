@@ -16,26 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createHotUpdater, sqliteDatabase } from "../../index.mjs";
-import { bundleId, check, checkPath, download, sha256 } from "./storage.mjs";
+import { bundleId, check, checkPath, download, sha256, storageBundle } from "./storage.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
-
-function bundle(n, channel, storageUri, extra = {}) {
-  return {
-    id: bundleId(n),
-    platform: "ios",
-    shouldForceUpdate: false,
-    enabled: true,
-    fileHash: `hash-${n}`,
-    gitCommitHash: null,
-    message: `bundle ${n}`,
-    channel,
-    storageUri,
-    targetAppVersion: "1.x",
-    fingerprintHash: null,
-    ...extra,
-  };
-}
 
 /** Whether `url` does not give the bytes of a stored object (any 4xx/5xx answer). */
 async function fails(url, server) {
@@ -80,7 +63,7 @@ export function defineStorageContract(name, open) {
       const bytes = randomBytes(30_000);
       const key = "contract/01/bundle (1).zip";
       await target.put(key, bytes, server);
-      await server.insertBundle(bundle("01", "plain", target.uri(key)));
+      await server.insertBundle(storageBundle("01", "plain", target.uri(key)));
       const { status, json, text } = await check(server, checkPath("plain"));
       assert.equal(status, 200, text);
       assert.equal(json.id, bundleId("01"));
@@ -98,7 +81,7 @@ export function defineStorageContract(name, open) {
       await target.put(`${base}/manifest.json`, Buffer.from(manifest), server);
       for (const [path, bytes] of Object.entries(files)) await target.put(`${base}/files/${path}`, bytes, server);
       await server.insertBundle(
-        bundle("02", "manifest", target.uri(`${base}/bundle.zip`), {
+        storageBundle("02", "manifest", target.uri(`${base}/bundle.zip`), {
           manifestStorageUri: target.uri(`${base}/manifest.json`),
           manifestFileHash: "sig:02",
           assetBaseStorageUri: target.uri(`${base}/files`),
@@ -118,7 +101,7 @@ export function defineStorageContract(name, open) {
     });
 
     test("an object that is not stored does not download (or the check fails)", TIMEOUT, async () => {
-      await server.insertBundle(bundle("03", "missing", target.uri("contract/03/never-uploaded.zip")));
+      await server.insertBundle(storageBundle("03", "missing", target.uri("contract/03/never-uploaded.zip")));
       const { status, json, text } = await quietly(() => check(server, checkPath("missing")));
       if (status === 500) {
         // Storages that sign only existing objects (Supabase) refuse here already.
@@ -132,7 +115,7 @@ export function defineStorageContract(name, open) {
     test("a deleted object no longer downloads", TIMEOUT, async () => {
       const key = "contract/04/bundle.zip";
       await target.put(key, randomBytes(5000), server);
-      await server.insertBundle(bundle("04", "deleted", target.uri(key)));
+      await server.insertBundle(storageBundle("04", "deleted", target.uri(key)));
       const before = await check(server, checkPath("deleted"));
       assert.equal(before.status, 200, before.text);
       assert.equal((await download(before.json.fileUrl, { server })).status, 200);
@@ -141,7 +124,7 @@ export function defineStorageContract(name, open) {
     });
 
     test("URIs are dispatched by protocol: another protocol is not this storage's", TIMEOUT, async () => {
-      await server.insertBundle(bundle("05", "foreign", "contract-unknown://bucket/bundle.zip"));
+      await server.insertBundle(storageBundle("05", "foreign", "contract-unknown://bucket/bundle.zip"));
       const errors = [];
       const { status, json } = await quietly(() => check(server, checkPath("foreign")), errors);
       assert.equal(status, 500);

@@ -11,6 +11,24 @@ export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex"
 /** `0195a000-0000-7000-8000-0000000000<n>` (n: two hex digits). */
 export const bundleId = (n) => `0195a000-0000-7000-8000-0000000000${n}`;
 /** An app-version update check on basePath `/hot-updater` (iOS, from `bundle`, minBundleId NIL). */
+/** A bundle `n` on `channel` for app version 1.x whose archive is `storageUri`. */
+export function storageBundle(n, channel, storageUri, extra = {}) {
+  return {
+    id: bundleId(n),
+    platform: "ios",
+    shouldForceUpdate: false,
+    enabled: true,
+    fileHash: `hash-${n}`,
+    gitCommitHash: null,
+    message: `bundle ${n}`,
+    channel,
+    storageUri,
+    targetAppVersion: "1.x",
+    fingerprintHash: null,
+    ...extra,
+  };
+}
+
 export const checkPath = (channel, { appVersion = "1.0.0", bundle = NIL } = {}) => `/hot-updater/app-version/ios/${appVersion}/${channel}/${NIL}/${bundle}`;
 
 /** An update check (SDK 0.36.0) through `hotUpdater.handler`: status, content type, text, JSON (null when not JSON). */
