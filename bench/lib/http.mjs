@@ -164,6 +164,20 @@ export async function httpBench({ dir, name, server, mix, expected, script, timi
 const f = (v, d = 0) => (typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: d }) : "–");
 
 /**
+ * [`httpBench`] of `impl` with the run's shared settings (`ctx` = { dir, mix, expected,
+ * luaScript, pin }); the ceiling's constant answer is not compared with the mix's. `front` picks
+ * the server in front: { honoNodeServer } | { frontend } | { runtime, bunBin }.
+ */
+export function httpBenchOf(impl, server, ctx, timing, front) {
+  return httpBench({ dir: ctx.dir, name: impl, server, mix: ctx.mix, expected: impl === "ceiling" ? null : ctx.expected, script: ctx.luaScript, timing, pin: ctx.pin, ...front });
+}
+
+/** The printed line of one HTTP measurement `h` of `label` through `what`. */
+export function httpLine(label, what, h, seconds) {
+  return `  ${label} ${what} (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`;
+}
+
+/**
  * `impl` over HTTP through Elysia on Bun, with the same wrk settings, budget and answer checks
  * as through Hono on Node. Fills `result.bunHttp`: the measurement, or { notMeasured: reason }
  * when the handler does not load in Bun (upstream on SQLite: better-sqlite3); other failures
@@ -173,18 +187,7 @@ export async function measureBunHttp(impl, server, n, ctx, result) {
   const label = impl.padEnd(8);
   const timing = budgetFor(ctx.options, impl, n).http;
   try {
-    result.bunHttp = await httpBench({
-      dir: ctx.dir,
-      name: impl,
-      server,
-      mix: ctx.mix,
-      expected: impl === "ceiling" ? null : ctx.expected,
-      script: ctx.luaScript,
-      timing,
-      pin: ctx.pin,
-      runtime: "bun",
-      bunBin: ctx.bun.bin,
-    });
+    result.bunHttp = await httpBenchOf(impl, server, ctx, timing, { runtime: "bun", bunBin: ctx.bun.bin });
   } catch (error) {
     // Only upstream may be unable to run on Bun; hot-updater-rs and the ceiling must.
     if (!(error instanceof NotLoadable)) throw error;
@@ -193,6 +196,5 @@ export async function measureBunHttp(impl, server, n, ctx, result) {
     console.log(`  ${label} Elysia on Bun: not measured — ${result.bunHttp.notMeasured}`);
     return;
   }
-  const h = result.bunHttp;
-  console.log(`  ${label} Elysia on Bun HTTP (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${timing.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+  console.log(httpLine(label, "Elysia on Bun HTTP", result.bunHttp, timing.seconds));
 }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { httpBench } from "./http.mjs";
+import { httpBenchOf, httpLine } from "./http.mjs";
 import { median } from "./loop.mjs";
 import { CONCURRENCIES, budgetFor } from "./options.mjs";
 import { run } from "./procs.mjs";
@@ -53,37 +53,15 @@ export async function measureServer(impl, server, n, ctx, result) {
 
   // Hono on both @hono/node-server majors: `http` is 2.x (the headline), `httpHono1` is 1.x.
   for (const [key, honoNodeServer] of ctx.wrk ? [["http", 2], ["httpHono1", 1]] : []) {
-    result[key] = await httpBench({
-      dir: ctx.dir,
-      name: impl,
-      server,
-      mix: ctx.mix,
-      expected: impl === "ceiling" ? null : ctx.expected,
-      script: ctx.luaScript,
-      timing: budget.http,
-      pin: ctx.pin,
-      honoNodeServer,
-    });
-    const h = result[key];
-    console.log(`  ${label} HTTP, Hono on @hono/node-server ${honoNodeServer}.x (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+    result[key] = await httpBenchOf(impl, server, ctx, budget.http, { honoNodeServer });
+    console.log(httpLine(label, `HTTP, Hono on @hono/node-server ${honoNodeServer}.x`, result[key], budget.http.seconds));
   }
 
   // No framework: hot-updater-rs's own `listen()`, and the constant-JSON ceiling on bare `node:http`.
   const frontend = impl === "ours" ? "listen" : impl === "ceiling" ? "node-http" : null;
   if (ctx.wrk && frontend) {
-    result.httpNative = await httpBench({
-      dir: ctx.dir,
-      name: impl,
-      server,
-      mix: ctx.mix,
-      expected: impl === "ceiling" ? null : ctx.expected,
-      script: ctx.luaScript,
-      timing: budget.http,
-      pin: ctx.pin,
-      frontend,
-    });
-    const h = result.httpNative;
+    result.httpNative = await httpBenchOf(impl, server, ctx, budget.http, { frontend });
     const what = frontend === "listen" ? "hotUpdater.listen()" : "bare node:http";
-    console.log(`  ${label} HTTP, ${what} (wrk -t1 -c32): ${f(h.perSecond)} checks/s, p50 ${f(h.p50Ms, 2)} ms, p99 ${f(h.p99Ms, 2)} ms, RSS ${f(h.rssMB)} MB (peak ${f(h.maxRssMB)} MB); ${h.checkedOverHttp} answers checked over HTTP (median of ${h.runs.length} × ${budget.http.seconds} s)${h.errors ? `, ${h.errors} errors` : ""}`);
+    console.log(httpLine(label, `HTTP, ${what}`, result.httpNative, budget.http.seconds));
   }
 }
