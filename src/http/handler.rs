@@ -108,16 +108,15 @@ pub fn used_by_sync_path(resp: &Response) -> bool {
 }
 
 /// Counts an update check the JS answer cache answered for adoption (its metrics are counted by
-/// slot): the URL is parsed only when adoption is on.
+/// slot): the URL is parsed and routed the first time it is seen only, and only when adoption is on.
 pub fn record_cached_adoption(api: &HotUpdater, base_path: &str, routes: Routes, url: &str) {
     let Some(adoption) = &api.ops.adoption else { return };
-    let Ok(url) = url::Url::parse(url) else { return };
-    let path = route::relative_path(url.path(), base_path);
-    if let Some(m) = route::find("GET", &path, routes.update_check, routes.bundles) {
-        if let (Some(p), Some(c), Some(b)) = (m.param("platform"), m.param("channel"), m.param("bundleId")) {
-            adoption.record(p, c, b);
-        }
-    }
+    adoption.record_url(url, || {
+        let parsed = url::Url::parse(url).ok()?;
+        let path = route::relative_path(parsed.path(), base_path);
+        let m = route::find("GET", &path, routes.update_check, routes.bundles)?;
+        Some((m.param("platform")?.to_string(), m.param("channel")?.to_string(), m.param("bundleId")?.to_string()))
+    });
 }
 
 /// [`handle_now`], also giving the metrics counter slot of an update check's answer (when update

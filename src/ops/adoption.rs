@@ -19,11 +19,17 @@ const SEP: char = '\u{1}';
 
 const BUCKET_SECS: u64 = 60;
 
+/// How many update-check URLs [`Adoption::record_url`] remembers the key of before it forgets
+/// them all and starts over (only URLs the JS answer cache reuses an answer for reach it).
+const URL_KEYS_MAX: usize = 10_000;
+
 struct State {
     /// The bucket number (`unix seconds / 60`) of `ring[current % len]`.
     current: u64,
     ring: Vec<HashMap<Key, u64>>,
     dropped: u64,
+    /// The key of each URL counted through [`Adoption::record_url`] (`None`: not an update check).
+    url_keys: HashMap<Box<str>, Option<Key>>,
 }
 
 /// Counts over the last `window_minutes` minutes, at most `max_keys` keys per minute.
@@ -49,10 +55,29 @@ impl State {
     }
 }
 
+fn key_of(platform: &str, channel: &str, bundle_id: &str) -> Key {
+    format!("{platform}{SEP}{channel}{SEP}{bundle_id}")
+}
+
+/// Adds one check of `key` to the minute `bucket` of `ring`, unless that minute already holds
+/// `max_keys` keys (then it is counted in `dropped`).
+fn count(ring: &mut [HashMap<Key, u64>], dropped: &mut u64, bucket: u64, key: &str, max_keys: usize) {
+    let len = ring.len() as u64;
+    let slot = &mut ring[(bucket % len) as usize];
+    if let Some(n) = slot.get_mut(key) {
+        *n += 1;
+    } else if slot.len() >= max_keys {
+        *dropped += 1;
+    } else {
+        slot.insert(key.to_owned(), 1);
+    }
+}
+
 impl Adoption {
     pub fn new(window_minutes: u32, max_keys: usize) -> Self {
         let len = window_minutes.clamp(1, 24 * 60) as usize;
-        Adoption { state: Mutex::new(State { current: now_bucket(), ring: vec![HashMap::new(); len], dropped: 0 }), max_keys: max_keys.max(1) }
+        let state = State { current: now_bucket(), ring: vec![HashMap::new(); len], dropped: 0, url_keys: HashMap::new() };
+        Adoption { state: Mutex::new(state), max_keys: max_keys.max(1) }
     }
 
     pub fn window_minutes(&self) -> usize {
@@ -61,22 +86,31 @@ impl Adoption {
 
     /// Counts one check.
     pub fn record(&self, platform: &str, channel: &str, bundle_id: &str) {
+        let key = key_of(platform, channel, bundle_id);
         let bucket = now_bucket();
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         s.advance(bucket);
-        let len = s.ring.len() as u64;
-        let max_keys = self.max_keys;
-        let slot = &mut s.ring[(bucket % len) as usize];
-        let key = format!("{platform}{SEP}{channel}{SEP}{bundle_id}");
-        if let Some(n) = slot.get_mut(&key) {
-            *n += 1;
-            return;
+        let State { ring, dropped, .. } = &mut *s;
+        count(ring, dropped, bucket, &key, self.max_keys);
+    }
+
+    /// Counts one check answered again for `url` (the JS answer cache reusing an answer): the
+    /// URL's (platform, channel, installed bundle id) is worked out by `parse` the first time
+    /// only, so a reused answer is counted without parsing its URL and routing it again.
+    pub fn record_url(&self, url: &str, parse: impl FnOnce() -> Option<(String, String, String)>) {
+        let bucket = now_bucket();
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.advance(bucket);
+        let State { ring, dropped, url_keys, .. } = &mut *s;
+        if !url_keys.contains_key(url) {
+            if url_keys.len() >= URL_KEYS_MAX {
+                url_keys.clear();
+            }
+            url_keys.insert(url.into(), parse().map(|(p, c, b)| key_of(&p, &c, &b)));
         }
-        if slot.len() >= max_keys {
-            s.dropped += 1;
-            return;
+        if let Some(Some(key)) = url_keys.get(url) {
+            count(ring, dropped, bucket, key, self.max_keys);
         }
-        slot.insert(key, 1);
     }
 
     /// The window's counts, highest first: `[(platform, channel, bundle id, checks)]`.
@@ -133,3 +167,7 @@ impl Adoption {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "adoption_tests.rs"]
+mod tests;
