@@ -10,13 +10,9 @@ import { hostZigTarget, root, useZig } from "./platforms.mjs";
 
 const env = { ...process.env };
 const zigTarget = hostZigTarget();
-let command = "cargo";
-let args = ["test", "--release", ...process.argv.slice(2)];
-if (zigTarget) {
-  useZig(env);
-  command = "cargo-zigbuild";
-  args = ["test", "--release", "--target", zigTarget, ...process.argv.slice(2)];
-}
+if (zigTarget) useZig(env);
+const command = zigTarget ? "cargo-zigbuild" : "cargo";
+const args = ["test", "--release", ...(zigTarget ? ["--target", zigTarget] : []), ...process.argv.slice(2)];
 const run = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
 if (run.error) throw run.error;
 process.exit(run.status ?? 1);

@@ -10,7 +10,6 @@ export const SDK = { "Hot-Updater-SDK-Version": "0.36.0" };
 export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 /** `0195a000-0000-7000-8000-0000000000<n>` (n: two hex digits). */
 export const bundleId = (n) => `0195a000-0000-7000-8000-0000000000${n}`;
-/** An app-version update check on basePath `/hot-updater` (iOS, from `bundle`, minBundleId NIL). */
 /** A bundle `n` on `channel` for app version 1.x whose archive is `storageUri`. */
 export function storageBundle(n, channel, storageUri, extra = {}) {
   return {
@@ -29,6 +28,7 @@ export function storageBundle(n, channel, storageUri, extra = {}) {
   };
 }
 
+/** An app-version update check on basePath `/hot-updater` (iOS, from `bundle`, minBundleId NIL). */
 export const checkPath = (channel, { appVersion = "1.0.0", bundle = NIL } = {}) => `/hot-updater/app-version/ios/${appVersion}/${channel}/${NIL}/${bundle}`;
 
 /** An update check (SDK 0.36.0) through `hotUpdater.handler`: status, content type, text, JSON (null when not JSON). */

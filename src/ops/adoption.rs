@@ -102,13 +102,16 @@ impl Adoption {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         s.advance(bucket);
         let State { ring, dropped, url_keys, .. } = &mut *s;
-        if !url_keys.contains_key(url) {
-            if url_keys.len() >= URL_KEYS_MAX {
-                url_keys.clear();
+        let key = match url_keys.get(url) {
+            Some(key) => key,
+            None => {
+                if url_keys.len() >= URL_KEYS_MAX {
+                    url_keys.clear();
+                }
+                url_keys.entry(url.into()).or_insert(parse().map(|(p, c, b)| key_of(&p, &c, &b)))
             }
-            url_keys.insert(url.into(), parse().map(|(p, c, b)| key_of(&p, &c, &b)));
-        }
-        if let Some(Some(key)) = url_keys.get(url) {
+        };
+        if let Some(key) = key {
             count(ring, dropped, bucket, key, self.max_keys);
         }
     }
