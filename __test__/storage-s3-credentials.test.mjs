@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { S3_CREDENTIALS, S3_REGION, jsPresignLike, startS3Server } from "./helpers/s3.mjs";
+import { storageBundle } from "./helpers/storage.mjs";
 
 const BUCKET = "hu-chain";
 const NIL = "00000000-0000-0000-0000-000000000000";
@@ -27,22 +28,13 @@ const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 /** One bundle per channel; each has its own manifest, so every check makes one GetObject. */
 function bundle(n, channel) {
-  return {
+  return storageBundle(n, channel, `s3://${BUCKET}/${ZIP.split("/").map(encodeURIComponent).join("/")}`, {
     id: bundleId(n),
-    platform: "ios",
-    shouldForceUpdate: false,
-    enabled: true,
     fileHash: `file-${n}`,
-    gitCommitHash: null,
-    message: `bundle ${n}`,
-    channel,
-    storageUri: `s3://${BUCKET}/${ZIP.split("/").map(encodeURIComponent).join("/")}`,
-    targetAppVersion: "1.x",
-    fingerprintHash: null,
     manifestStorageUri: `s3://${BUCKET}/${MANIFEST(n)}`,
     manifestFileHash: `sig:${n}`,
     assetBaseStorageUri: `s3://${BUCKET}/bundles/${n}/files`,
-  };
+  });
 }
 const CHANNELS = ["c0", "c1", "c2", "c3"];
 const BUNDLES = CHANNELS.map((c, i) => bundle(String(i).padStart(2, "0"), c));
