@@ -170,6 +170,28 @@ impl Exec<'_> {
     // directly inside these enum matches trips rustc's higher-ranked lifetime inference
     // ("implementation of `Executor` is not general enough") once the caller must be `Send`.
 
+    /// Runs a query and decodes every row with `decode`. On SQLite the rows are read through the
+    /// C API on this thread ([`super::sqlite_raw`]), which skips sqlx's per-value copies: the
+    /// snapshot's partition loads use this.
+    pub async fn fetch_map<T>(&mut self, stmt: &Stmt, decode: fn(&dyn ColumnRead) -> Result<T>) -> Result<Vec<T>> {
+        if let ConnRef::Sqlite(c) = &mut self.conn {
+            self.shared.statements.fetch_add(1, Ordering::Relaxed);
+            let mut locked = c.lock_handle().await.map_err(|e| map_sqlx(e, &self.shared.redactor))?;
+            let db = locked.as_raw_handle();
+            // SAFETY: the guard held in `locked` keeps sqlx's worker off this connection until
+            // the read returns.
+            let read = || unsafe { super::sqlite_raw::fetch_map(db, stmt, decode) };
+            // A large read would hold up the other tasks of this runtime thread; a multi-thread
+            // runtime hands them to another worker meanwhile.
+            let multi_thread = tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+            let rows = if multi_thread { tokio::task::block_in_place(read) } else { read() };
+            drop(locked);
+            return rows;
+        }
+        let rows = self.fetch_all(stmt).await?;
+        rows.iter().map(|row| decode(row)).collect()
+    }
+
     /// Like [`Exec::fetch_all`], but hands back the driver error (to recognise missing tables).
     pub fn try_fetch_all<'s>(&'s mut self, stmt: &'s Stmt) -> BoxFuture<'s, Result<Vec<DbRow>, sqlx::Error>> {
         self.count();
@@ -217,6 +239,36 @@ impl Exec<'_> {
     pub async fn execute_raw(&mut self, sql: &str) -> Result<()> {
         let result = self.try_execute_raw(sql).await;
         result.map_err(|e| self.map(e))
+    }
+}
+
+/// Reads a result row's columns by name, whichever reader produced it ([`DbRow`] from sqlx, or
+/// a row of [`super::sqlite_raw`]), so each row format is decoded by one function.
+pub trait ColumnRead {
+    /// A nullable text column.
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    /// A nullable integer column of any width.
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    /// A boolean column; NULL reads as false.
+    fn boolean(&self, column: &str) -> Result<bool>;
+
+    /// A non-null text column.
+    fn text(&self, column: &str) -> Result<String> {
+        self.opt_text(column)?.ok_or_else(|| Error::database(format!("Column {column} is unexpectedly NULL")))
+    }
+}
+
+impl ColumnRead for DbRow {
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        DbRow::opt_text(self, column)
+    }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        DbRow::opt_int(self, column)
+    }
+
+    fn boolean(&self, column: &str) -> Result<bool> {
+        DbRow::boolean(self, column)
     }
 }
 

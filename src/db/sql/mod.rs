@@ -13,6 +13,7 @@ mod queries;
 mod rows;
 pub mod schema;
 mod snapshot_queries;
+mod sqlite_raw;
 mod stmt;
 mod update_check;
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::conn::DbRow;
+use super::conn::{ColumnRead, DbRow};
 use super::dialect::Provider;
 use super::stmt::{SqlBuilder, Stmt};
 use crate::core::bundle::{Bundle, BundlePatch, DEFAULT_ROLLOUT};
@@ -86,7 +86,7 @@ pub fn snapshot_select_list(provider: Provider) -> String {
 
 /// Decodes a row of [`snapshot_select_list`] (or a full row); the columns the snapshot leaves
 /// out stay empty.
-pub fn row_to_snapshot_bundle(row: &DbRow) -> Result<Bundle> {
+pub fn row_to_snapshot_bundle(row: &dyn ColumnRead) -> Result<Bundle> {
     Ok(Bundle {
         id: row.text("id")?,
         platform: row.text("platform")?,

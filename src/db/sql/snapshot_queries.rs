@@ -16,16 +16,14 @@ fn push_partition_scope(b: &mut SqlBuilder, platform: &str, channel: &str) {
     b.push(" and channel = ").text(Some(channel));
 }
 
-/// Every enabled bundle of `platform`/`channel` with its patches: two queries, whatever the
-/// number of bundles (the patches are selected through a subquery, not an id list).
 /// The enabled bundles of one (platform, channel) with the columns the snapshot keeps. Patches
 /// are not read: the snapshot never answers with them (enrichment reads the target itself).
+/// On SQLite the rows are decoded straight from the C API ([`Exec::fetch_map`]).
 pub async fn partition(exec: &mut Exec<'_>, provider: Provider, platform: &str, channel: &str) -> Result<Vec<Bundle>> {
     let mut b = SqlBuilder::new(provider);
     b.push(&format!("select {} from bundles", snapshot_select_list(provider)));
     push_partition_scope(&mut b, platform, channel);
-    let rows = exec.fetch_all(&b.finish()).await?;
-    rows.iter().map(row_to_snapshot_bundle).collect()
+    exec.fetch_map(&b.finish(), row_to_snapshot_bundle).await
 }
 
 /// The change marker of a server database (and of an in-memory SQLite database, which only this

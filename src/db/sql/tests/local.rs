@@ -110,3 +110,95 @@ async fn unreachable_servers_fail_without_secrets() {
     let bad = SqlDatabase::postgres("postgres://alice:supersecret@host:notaport/db", SqlOptions::default()).unwrap_err();
     assert!(bad.message.starts_with("Invalid PostgreSQL connection URL") && !bad.message.contains("supersecret"), "{}", bad.message);
 }
+
+/// The snapshot's partition rows read through SQLite's C API (`Exec::fetch_map`) and through
+/// sqlx (`fetch_all`, then the same decoder) are the same bundles, NULLs, empty and non-ASCII
+/// text included; values of the wrong storage class fail on both; SQL errors carry SQLite's
+/// message. Run on a file and in memory, on both runtime flavors (the raw read moves off a
+/// multi-thread runtime's worker, and runs in place on a current-thread one).
+async fn raw_reader_matches_sqlx(db: Arc<SqlDatabase>) {
+    use crate::db::sql::rows::{row_to_snapshot_bundle, snapshot_select_list};
+    use crate::db::sql::stmt::SqlBuilder;
+    insert(
+        &*db,
+        &[
+            bundle(1, json!({})),
+            bundle(2, json!({"message": null, "targetAppVersion": null, "fingerprintHash": "fp-2", "shouldForceUpdate": true})),
+            bundle(3, json!({"message": "", "targetAppVersion": "^1.2 || >=3 <4", "rolloutCohortCount": 250, "targetCohorts": ["qa", "번들"]})),
+            bundle(4, json!({"message": "éclair 🚀 \u{0} nul", "manifestStorageUri": "s3://bucket/4/manifest.json", "rolloutCohortCount": 0})),
+            bundle(5, json!({"enabled": false})),
+            bundle(6, json!({"channel": "beta"})),
+        ],
+    )
+    .await;
+    let handle = db.open().await.unwrap();
+    let mut held = handle.pools.acquire(&db.shared).await.unwrap();
+    let mut exec = held.exec(&db.shared);
+    let select = |extra: &str| {
+        let mut b = SqlBuilder::new(Provider::Sqlite);
+        b.push(&format!("select {} from bundles where enabled = ", snapshot_select_list(Provider::Sqlite))).boolean(true);
+        b.push(" and platform = ").text(Some("ios"));
+        b.push(" and channel = ").text(Some("production"));
+        b.push(extra);
+        b.finish()
+    };
+    let stmt = select(" order by id");
+    let raw_read = exec.fetch_map(&stmt, row_to_snapshot_bundle).await.unwrap();
+    let sqlx_read: Vec<_> = exec.fetch_all(&stmt).await.unwrap().iter().map(|r| row_to_snapshot_bundle(r).unwrap()).collect();
+    assert_eq!(raw_read, sqlx_read);
+    assert_eq!(raw_read.iter().map(|b| b.id.clone()).collect::<Vec<_>>(), vec![id(1), id(2), id(3), id(4)]);
+    assert_eq!(raw_read[3].message.as_deref(), Some("éclair 🚀 \u{0} nul"));
+    assert_eq!(raw_read[2].message.as_deref(), Some(""));
+    assert_eq!(raw_read[1].message, None);
+    assert!(raw_read[1].should_force_update);
+    assert_eq!(raw_read[2].target_cohorts, Some(vec!["qa".to_string(), "번들".to_string()]));
+    assert_eq!(raw_read[3].rollout_cohort_count, Some(0.0));
+
+    // Values of another storage class than the column's: numbers in a text column read as
+    // their text, anything but an integer in an integer column is refused, by both readers.
+    let cases = [
+        ("message = 42", Some("42")),
+        ("message = 4.5", Some("4.5")),
+        ("message = x'6869'", None),
+        ("message = 'm', should_force_update = 'yes'", None),
+        ("message = 'm', should_force_update = 1.5", None),
+        ("message = 'm', should_force_update = x'01'", None),
+        ("message = 'm', should_force_update = '2.0'", Some("m")), // stored as the integer 2
+    ];
+    for (set, expected) in cases {
+        exec.execute_raw(&format!("update bundles set {set} where id = '{}'", id(1))).await.unwrap();
+        let through_sqlx: Result<Vec<_>, _> = exec.fetch_all(&stmt).await.unwrap().iter().map(|r| row_to_snapshot_bundle(r)).collect();
+        let raw_read = exec.fetch_map(&stmt, row_to_snapshot_bundle).await;
+        match expected {
+            Some(message) => {
+                let (through_sqlx, raw_read) = (through_sqlx.unwrap(), raw_read.unwrap());
+                assert_eq!(raw_read, through_sqlx, "{set}");
+                assert_eq!(raw_read[0].message.as_deref(), Some(message), "{set}");
+            }
+            None => {
+                assert!(through_sqlx.is_err(), "{set}: sqlx read it");
+                let err = raw_read.unwrap_err();
+                assert!(err.message.starts_with("Cannot read column ") && err.message.contains("mismatched types"), "{set}: {}", err.message);
+            }
+        }
+    }
+    // SQL errors: SQLite's own message, for a bad statement and for a missing table.
+    let err = exec.fetch_map(&select(" order by no_such_column"), row_to_snapshot_bundle).await.unwrap_err();
+    assert_eq!(err.message, "no such column: no_such_column");
+    let err = exec.fetch_map(&raw("select 1 as id from no_such_table"), row_to_snapshot_bundle).await.unwrap_err();
+    assert_eq!(err.message, "no such table: no_such_table");
+    // The connection is whole afterwards, for sqlx as for the raw reader.
+    assert_eq!(exec.fetch_all(&raw("select 7 as v")).await.unwrap()[0].opt_int("v").unwrap(), Some(7));
+    exec.execute_raw(&format!("update bundles set should_force_update = 0 where id = '{}'", id(1))).await.unwrap();
+    assert_eq!(exec.fetch_map(&stmt, row_to_snapshot_bundle).await.unwrap().len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_raw_reader_matches_sqlx_file_multi_thread() {
+    harness::run(Kind::SqliteFile, harness::migrated(), raw_reader_matches_sqlx).await;
+}
+
+#[tokio::test]
+async fn sqlite_raw_reader_matches_sqlx_memory_current_thread() {
+    harness::run(Kind::SqliteMemory, harness::migrated(), raw_reader_matches_sqlx).await;
+}
