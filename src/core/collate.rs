@@ -38,7 +38,7 @@ pub fn locale_compare(a: &str, b: &str) -> Ordering {
 /// same order as its byte value, with equal secondary and tertiary weights and no ignorables. So
 /// comparing weights character by character is exactly comparing bytes, for any lengths: this
 /// covers lowercase UUIDs, the ids of the update-check hot path.
-fn is_byte_ordered(s: &str) -> bool {
+pub fn is_byte_ordered(s: &str) -> bool {
     s.bytes().all(|c| c == b'-' || c.is_ascii_digit() || c.is_ascii_lowercase())
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::UpdateLookup;
 use crate::core::bundle::{Bundle, Strategy, UpdateArgs, UpdateInfo, UpdateStatus};
-use crate::core::collate::locale_compare;
+use crate::core::collate::{is_byte_ordered, locale_compare};
 use crate::core::rollout::{is_cohort_eligible_prepared, normalize_target_cohorts, parse_request_cohort, RequestCohort, RolloutShuffle};
 use crate::core::semver::{coerce, Range};
 use crate::core::update::decide_sorted;
@@ -59,7 +59,13 @@ impl Partition {
     pub(super) fn build(mut bundles: Vec<Bundle>, platform: &str, channel: &str) -> Self {
         // Databases may compare case-insensitively (MySQL collations); keep exact matches only.
         bundles.retain(|b| b.enabled && b.platform == platform && b.channel == channel);
-        bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
+        // Ids that collate in byte order (lowercase UUIDs, every id the CLI writes) sort by plain
+        // byte comparison: one test per id here instead of two per comparison in the collation.
+        if bundles.iter().all(|b| is_byte_ordered(&b.id)) {
+            bundles.sort_by(|a, b| b.id.as_bytes().cmp(a.id.as_bytes()));
+        } else {
+            bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
+        }
         let mut ranges: HashMap<String, Vec<u32>> = HashMap::new();
         let mut fingerprints: HashMap<String, Vec<u32>> = HashMap::new();
         let mut entries = Vec::with_capacity(bundles.len());
@@ -133,3 +139,7 @@ pub(super) fn lookup(partition: &Partition, args: &UpdateArgs, stale: bool) -> U
     let current_is_candidate = target_may_have_manifest && candidates.iter().any(|&i| *partition.entries[i as usize].id == *args.bundle_id);
     UpdateLookup { info, target: None, current: None, seeded: true, current_is_candidate, target_may_have_manifest, stale }
 }
+
+#[cfg(test)]
+#[path = "partition_tests.rs"]
+mod tests;

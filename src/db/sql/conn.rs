@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
+use futures::TryStreamExt;
 use sqlx::mysql::{MySql, MySqlConnection, MySqlPool, MySqlRow};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, PgRow, Postgres};
@@ -171,9 +172,9 @@ impl Exec<'_> {
     // ("implementation of `Executor` is not general enough") once the caller must be `Send`.
 
     /// Runs a query and decodes every row with `decode`. On SQLite the rows are read through the
-    /// C API on this thread ([`super::sqlite_raw`]), which skips sqlx's per-value copies: the
-    /// snapshot's partition loads use this.
-    pub async fn fetch_map<T>(&mut self, stmt: &Stmt, decode: fn(&dyn ColumnRead) -> Result<T>) -> Result<Vec<T>> {
+    /// C API on this thread ([`super::sqlite_raw`]), which skips sqlx's per-value copies; on the
+    /// servers each row is decoded as it arrives. The snapshot's partition loads use this.
+    pub async fn fetch_map<T: Send>(&mut self, stmt: &Stmt, decode: fn(&dyn ColumnRead) -> Result<T>) -> Result<Vec<T>> {
         if let ConnRef::Sqlite(c) = &mut self.conn {
             self.shared.statements.fetch_add(1, Ordering::Relaxed);
             let mut locked = c.lock_handle().await.map_err(|e| map_sqlx(e, &self.shared.redactor))?;
@@ -188,8 +189,41 @@ impl Exec<'_> {
             drop(locked);
             return rows;
         }
-        let rows = self.fetch_all(stmt).await?;
-        rows.iter().map(|row| decode(row)).collect()
+        match self.try_fetch_map(stmt, decode).await {
+            Ok(decoded) => decoded,
+            Err(e) => Err(self.map(e)),
+        }
+    }
+
+    /// The rows of `stmt` decoded one by one as the driver yields them (decoding overlaps the
+    /// transfer, and no row outlives its decoding). A decoding error ends the read (the inner
+    /// result); the driver drains the rest of the result before the connection's next query.
+    fn try_fetch_map<'s, T: Send + 's>(
+        &'s mut self,
+        stmt: &'s Stmt,
+        decode: fn(&dyn ColumnRead) -> Result<T>,
+    ) -> BoxFuture<'s, Result<Result<Vec<T>>, sqlx::Error>> {
+        self.count();
+        macro_rules! decoded {
+            ($db:ty, $row:path, $c:expr) => {
+                Box::pin(async move {
+                    let mut rows = bound_query!($db, stmt).fetch(&mut **$c);
+                    let mut out = Vec::new();
+                    while let Some(row) = rows.try_next().await? {
+                        match decode(&$row(row)) {
+                            Ok(value) => out.push(value),
+                            Err(e) => return Ok(Err(e)),
+                        }
+                    }
+                    Ok(Ok(out))
+                })
+            };
+        }
+        match &mut self.conn {
+            ConnRef::Sqlite(c) => decoded!(Sqlite, DbRow::Sqlite, c),
+            ConnRef::Postgres(c) => decoded!(Postgres, DbRow::Postgres, c),
+            ConnRef::MySql(c) => decoded!(MySql, DbRow::MySql, c),
+        }
     }
 
     /// Like [`Exec::fetch_all`], but hands back the driver error (to recognise missing tables).

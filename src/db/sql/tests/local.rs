@@ -202,3 +202,38 @@ async fn sqlite_raw_reader_matches_sqlx_file_multi_thread() {
 async fn sqlite_raw_reader_matches_sqlx_memory_current_thread() {
     harness::run(Kind::SqliteMemory, harness::migrated(), raw_reader_matches_sqlx).await;
 }
+
+/// `fetch_map` on every engine: the same bundles as `fetch_all` with the same decoder, and a
+/// decoding error part-way through a result (the server rows stream in) leaves the connection
+/// usable for the next statement.
+async fn fetch_map_matches_fetch_all(db: Arc<SqlDatabase>) {
+    use crate::db::sql::rows::{row_to_snapshot_bundle, snapshot_select_list};
+    let many: Vec<Value> = (1..=300).map(|n| bundle(n, json!({"message": if n % 3 == 0 { Value::Null } else { json!(format!("m{n} ✓")) }}))).collect();
+    insert(&*db, &many).await;
+    let handle = db.open().await.unwrap();
+    let mut held = handle.pools.acquire(&db.shared).await.unwrap();
+    let mut exec = held.exec(&db.shared);
+    let provider = db.provider();
+    let stmt = raw(format!("select {} from bundles order by id", snapshot_select_list(provider)));
+    let mapped = exec.fetch_map(&stmt, row_to_snapshot_bundle).await.unwrap();
+    let all: Vec<_> = exec.fetch_all(&stmt).await.unwrap().iter().map(|r| row_to_snapshot_bundle(r).unwrap()).collect();
+    assert_eq!(mapped.len(), 300);
+    assert_eq!(mapped, all);
+    let failing = |row: &dyn crate::db::sql::conn::ColumnRead| -> crate::error::Result<String> {
+        let id = row.text("id")?;
+        if id.ends_with("002") {
+            return Err(crate::error::Error::database("stop at the second row"));
+        }
+        Ok(id)
+    };
+    assert_eq!(exec.fetch_map(&stmt, failing).await.unwrap_err().message, "stop at the second row");
+    assert_eq!(exec.fetch_all(&raw("select 7 as v")).await.unwrap()[0].opt_int("v").unwrap(), Some(7));
+    assert_eq!(exec.fetch_map(&stmt, row_to_snapshot_bundle).await.unwrap(), all);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_map_matches_fetch_all_on_every_engine() {
+    for kind in [Kind::SqliteFile, Kind::SqliteMemory, Kind::Postgres, Kind::MySql] {
+        harness::run(kind, harness::migrated(), fetch_map_matches_fetch_all).await;
+    }
+}
