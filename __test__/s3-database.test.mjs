@@ -24,7 +24,7 @@ import { NIL, eventually, makeApiRequests, makeBundles, makeUpdateRequests, smal
 import { compareAll, seed } from "./helpers/compare.mjs";
 
 const MARKER = "_hot-updater-rs.marker.json";
-const BUCKETS = ["layout-ours", "layout-theirs", "shared-a", "shared-b", "parity-ours", "parity-theirs", "fresh", "cf-db"];
+const BUCKETS = ["layout-ours", "layout-theirs", "shared-a", "shared-b", "parity-ours", "parity-theirs", "fresh", "cf-db", "closing"];
 const DEFAULTS = { storages: [parityStorage()], basePath: "/hot-updater", routes: { updateCheck: true, bundles: true } };
 
 let s3;
@@ -91,8 +91,8 @@ async function recordingProxy() {
     client.on("close", () => upstream.destroy());
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  // A client's idle keep-alive connection would hold close() until that client's pool times it
-  // out (ours keeps them after hotUpdater.close(), ~3 minutes): end them first.
+  // Another client's idle keep-alive connection would hold close() until that client's pool
+  // times it out (upstream's SDK client, say): end them first.
   cleanups.push(() => new Promise((resolve) => (server.close(resolve), sockets.forEach((s) => s.destroy()))));
   const requests = () => {
     const out = [];
@@ -104,7 +104,7 @@ async function recordingProxy() {
     }
     return out;
   };
-  return { endpoint: `http://127.0.0.1:${server.address().port}`, requests, clear: () => streams.forEach((s) => (s.text = "")) };
+  return { endpoint: `http://127.0.0.1:${server.address().port}`, requests, clear: () => streams.forEach((s) => (s.text = "")), open: () => sockets.size };
 }
 
 // ---- a loopback stand-in of CloudFront's API, which checks SigV4 like CloudFront ----
@@ -320,6 +320,19 @@ test("freshness: our writes are seen through the marker, upstream's within maxAg
   // A write through another instance of ours rewrites the marker: `b` rebuilds at its next probe.
   await a.insertBundle(smallBundle(3));
   await eventually(() => check(b), (id) => id === bid(3), 3000);
+});
+
+test("close() lets go of the S3 client: its keep-alive connections end, and the next request opens new ones", async () => {
+  const proxy = await recordingProxy();
+  const server = ours("closing", {}, { endpoint: proxy.endpoint });
+  const check = () => server.getAppUpdateInfo({ _updateStrategy: "appVersion", platform: "ios", appVersion: "1.0.0", bundleId: NIL, channel: "production" }).then((r) => r?.id ?? null);
+  await server.insertBundle(smallBundle(1));
+  assert.equal(await check(), bid(1));
+  assert.ok(proxy.open() >= 1, "the client keeps a connection open");
+  await server.close();
+  await eventually(async () => proxy.open(), (n) => n === 0, 5000);
+  assert.equal(await check(), bid(1), "reopened on the next request");
+  assert.ok(proxy.open() >= 1);
 });
 
 // ---- CloudFront ----

@@ -238,7 +238,7 @@ impl S3Database {
         }
         self.touch_marker().await?;
         if let Some(cf) = &self.cloudfront {
-            cf.invalidate(blob.client, &paths.encoded()).await?;
+            cf.invalidate(&blob.client, &paths.encoded()).await?;
         }
         Ok(())
     }
@@ -303,6 +303,10 @@ impl Database for S3Database {
     /// No schema: the layout needs no migration.
     async fn ensure_ready(&self) -> Result<()> {
         Ok(())
+    }
+
+    async fn close(&self) {
+        self.drop_client();
     }
 
     async fn get_bundle_by_id(&self, id: &str, _ctx: Ctx) -> Result<Option<Bundle>> {

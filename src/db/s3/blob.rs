@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::io::Write as _;
+use std::sync::Arc;
 
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
@@ -42,7 +43,7 @@ fn log_line(line: &str) {
 
 /// One bucket and base path, over a built client.
 pub struct Blob<'a> {
-    pub client: &'a S3Client,
+    pub client: Arc<S3Client>,
     pub bucket: &'a str,
     pub base: &'a str,
 }

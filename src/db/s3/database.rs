@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
@@ -61,7 +62,9 @@ pub struct S3Database {
     pub(super) base: String,
     pub(super) api_base_path: String,
     settings: ClientSettings,
-    client: tokio::sync::OnceCell<S3Client>,
+    /// Built on first use; `close()` puts an empty cell in its place, and the old client (with
+    /// its idle keep-alive connections) goes when the last request still using it ends.
+    client: Mutex<Arc<tokio::sync::OnceCell<Arc<S3Client>>>>,
     pub(super) cloudfront: Option<CloudFront>,
     /// Changes through this process are applied one at a time (each is a read-modify-write of
     /// up to four objects).
@@ -102,15 +105,22 @@ impl S3Database {
             base: normalize_base_path(o.base_path.as_deref()),
             api_base_path: o.api_base_path.unwrap_or_else(|| DEFAULT_API_BASE_PATH.to_string()),
             settings,
-            client: tokio::sync::OnceCell::new(),
+            client: Mutex::new(Arc::new(tokio::sync::OnceCell::new())),
             cloudfront,
             write_lock: tokio::sync::Mutex::new(()),
         })
     }
 
-    pub(super) async fn client(&self) -> Result<&S3Client> {
+    pub(super) async fn client(&self) -> Result<Arc<S3Client>> {
+        let cell = self.client.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let settings = self.settings.clone();
-        self.client.get_or_try_init(|| crate::storage::s3_client::build(settings)).await
+        cell.get_or_try_init(|| async { crate::storage::s3_client::build(settings).await.map(Arc::new) }).await.cloned()
+    }
+
+    /// Lets go of the client: its idle connections close once no request uses it. The next
+    /// request builds a new one.
+    pub(super) fn drop_client(&self) {
+        *self.client.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(tokio::sync::OnceCell::new());
     }
 
     pub(super) async fn blob(&self) -> Result<Blob<'_>> {
