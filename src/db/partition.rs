@@ -15,6 +15,22 @@ use crate::core::update::decide_sorted;
 
 /// Distinct app versions remembered per partition before the memo is emptied.
 const VERSION_MEMO_LIMIT: usize = 4096;
+/// Candidate indices held by a partition's memo (over its distinct candidate lists) before it
+/// is emptied: 1 Mi indices, 4 MiB.
+const CANDIDATE_BUDGET: usize = 1 << 20;
+
+/// The candidates of each app version asked about. A version's candidates are the bundles of
+/// every range it satisfies, so versions that satisfy the same ranges share one list: with many
+/// distinct versions (each device's exact app version) the memory is that of the distinct range
+/// sets, not of the versions.
+#[derive(Default)]
+struct VersionMemo {
+    by_version: HashMap<String, Arc<[u32]>>,
+    /// Indices (into `Partition::ranges`) of the ranges satisfied, to the candidate list.
+    by_ranges: HashMap<Box<[u32]>, Arc<[u32]>>,
+    /// Total length of the lists in `by_ranges`.
+    held: usize,
+}
 
 /// What an update check needs of one bundle; the rest (metadata, patches, ...) stays in the
 /// database, which keeps the snapshot small at any history size.
@@ -52,7 +68,7 @@ pub(super) struct Partition {
     /// Each distinct non-empty targetAppVersion with its compiled range and entry indices.
     ranges: Vec<(Option<Range>, Vec<u32>)>,
     fingerprints: HashMap<String, Arc<[u32]>>,
-    by_version: Mutex<HashMap<String, Arc<[u32]>>>,
+    memo: Mutex<VersionMemo>,
 }
 
 impl Partition {
@@ -80,26 +96,40 @@ impl Partition {
         }
         let ranges = ranges.into_iter().map(|(text, idx)| (Range::parse(&text), idx)).collect();
         let fingerprints = fingerprints.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
-        Partition { entries, ranges, fingerprints, by_version: Mutex::new(HashMap::new()) }
+        Partition { entries, ranges, fingerprints, memo: Mutex::new(VersionMemo::default()) }
     }
 
     fn app_version_candidates(&self, app_version: &str) -> Arc<[u32]> {
         // The memo is a cache: a panic elsewhere while it was locked leaves it usable.
-        if let Some(hit) = self.by_version.lock().unwrap_or_else(PoisonError::into_inner).get(app_version).cloned() {
+        let memo = || self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = memo().by_version.get(app_version).cloned() {
             return hit;
         }
-        let mut idx: Vec<u32> = match coerce(app_version) {
-            None => Vec::new(),
-            Some(v) => self.ranges.iter().filter(|(r, _)| r.as_ref().is_some_and(|r| r.test(&v))).flat_map(|(_, i)| i.iter().copied()).collect(),
+        let satisfied: Box<[u32]> = match coerce(app_version) {
+            None => Box::default(),
+            Some(v) => (0..self.ranges.len() as u32).filter(|&i| self.ranges[i as usize].0.as_ref().is_some_and(|r| r.test(&v))).collect(),
         };
-        idx.sort_unstable();
-        let idx: Arc<[u32]> = idx.into();
-        let mut memo = self.by_version.lock().unwrap_or_else(PoisonError::into_inner);
-        if memo.len() >= VERSION_MEMO_LIMIT {
-            memo.clear();
+        let mut m = memo();
+        let list = match m.by_ranges.get(&satisfied) {
+            Some(list) => list.clone(),
+            None => {
+                let mut idx: Vec<u32> = satisfied.iter().flat_map(|&r| self.ranges[r as usize].1.iter().copied()).collect();
+                idx.sort_unstable();
+                let list: Arc<[u32]> = idx.into();
+                if m.held + list.len() > CANDIDATE_BUDGET {
+                    // Emptied whole: the versions' entries hold the lists too.
+                    *m = VersionMemo::default();
+                }
+                m.held += list.len();
+                m.by_ranges.insert(satisfied, list.clone());
+                list
+            }
+        };
+        if m.by_version.len() >= VERSION_MEMO_LIMIT {
+            m.by_version.clear();
         }
-        memo.insert(app_version.to_string(), idx.clone());
-        idx
+        m.by_version.insert(app_version.to_string(), list.clone());
+        list
     }
 }
 

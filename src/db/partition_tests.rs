@@ -67,3 +67,41 @@ fn entries_sorted_highest_first_on_both_paths() {
     by_bytes.sort_by(|a, b| b.cmp(a));
     assert_ne!(slow, by_bytes, "these ids need the collation");
 }
+
+/// Versions that satisfy the same ranges share one candidate list, so the memo's size follows
+/// the distinct range sets, not the distinct versions; every list is the bundles whose range the
+/// version satisfies, highest first.
+#[test]
+fn version_memo_shares_lists_between_versions() {
+    let targets = ["1.x", "*", "2.0.0", ">=1.5.0", "^1.2.0"];
+    let bundles: Vec<Bundle> = (0..500)
+        .map(|n| {
+            let mut b = bundle(&format!("0190{n:04x}-0000-7000-8000-000000000000"));
+            b.target_app_version = Some(targets[n % targets.len()].to_string());
+            b
+        })
+        .collect();
+    let targets_by_id: HashMap<String, String> = bundles.iter().map(|b| (b.id.clone(), b.target_app_version.clone().unwrap())).collect();
+    let p = Partition::build(bundles, "ios", "production");
+    let mut versions = 0;
+    for major in 0..3 {
+        for minor in 0..20 {
+            for patch in 0..10 {
+                let version = format!("{major}.{minor}.{patch}");
+                let v = coerce(&version).unwrap();
+                let expected: Vec<u32> =
+                    (0..p.entries.len() as u32).filter(|&i| Range::parse(&targets_by_id[&*p.entries[i as usize].id]).is_some_and(|r| r.test(&v))).collect();
+                assert_eq!(&*p.app_version_candidates(&version), &expected[..], "{version}");
+                versions += 1;
+            }
+        }
+    }
+    let memo = p.memo.lock().unwrap();
+    assert_eq!(memo.by_version.len(), versions);
+    assert!(memo.by_ranges.len() <= 6, "{} distinct lists", memo.by_ranges.len());
+    assert_eq!(memo.held, memo.by_ranges.values().map(|l| l.len()).sum::<usize>());
+    // One list per range set: every version's entry points at a shared list.
+    for list in memo.by_version.values() {
+        assert!(memo.by_ranges.values().any(|l| Arc::ptr_eq(l, list)));
+    }
+}
