@@ -76,7 +76,7 @@ async function buildAndVerify(specs, bundles) {
   const ours = await createServer(specs.ours);
   try {
     // The mix is built from the reference's answers: "up to date" means what upstream says.
-    const mix = await buildMix(upstream.handler, bundles, options.mixSize);
+    const mix = await buildMix(upstream.handler, bundles, options.mixSize, { versions: options.versions });
     return { mix, ...(await verifyMix(mix, upstream.handler, ours.handler)) };
   } finally {
     await ours.close();
@@ -245,8 +245,8 @@ async function main() {
   if (interrupted) return 130;
   machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const report = { command, startedAt, finishedAt: new Date().toISOString(), machine, options: { ...options, dbs }, notes, results };
-  writeReport(report);
-  console.log(`\nwrote bench/results/${options.operate ? "latest-operate" : options.database === "native" ? "latest" : `latest-${options.database}`}.json and the results table in BENCHMARKS.md`);
+  const { name, markers } = writeReport(report);
+  console.log(`\nwrote bench/results/${name} and the results between ${markers[0]} and ${markers[1]} in BENCHMARKS.md`);
   return failed.length ? 1 : 0;
 }
 

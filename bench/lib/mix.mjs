@@ -17,8 +17,12 @@ function path(d, bundleId) {
   return p;
 }
 
-function devices(count, ids, rand) {
+/** An app version out of 20,000 (`--versions spread`): most devices of a mix get their own. */
+const spreadVersion = (rand) => `${Math.floor(rand() * 4)}.${Math.floor(rand() * 100)}.${Math.floor(rand() * 50)}`;
+
+function devices(count, ids, rand, versions) {
   const pick = (list) => list[Math.floor(rand() * list.length)];
+  const appVersion = versions === "spread" ? () => spreadVersion(rand) : () => pick(APP_VERSIONS);
   const out = [];
   for (let i = 0; i < count; i++) {
     const fingerprint = rand() < 0.35;
@@ -27,7 +31,7 @@ function devices(count, ids, rand) {
     out.push({
       fingerprint,
       platform: rand() < 0.5 ? "ios" : "android",
-      target: fingerprint ? pick(FINGERPRINTS) : pick(APP_VERSIONS),
+      target: fingerprint ? pick(FINGERPRINTS) : appVersion(),
       channel: c < 0.6 ? CHANNELS[0] : c < 0.85 ? CHANNELS[1] : CHANNELS[2],
       minBundleId: rand() < 0.8 ? NIL : ids[Math.floor(rand() * ids.length * 0.5)],
       cohort: cohortRoll < 0.5 ? undefined : cohortRoll < 0.85 ? String(1 + Math.floor(rand() * 1000)) : pick(CUSTOM_COHORTS),
@@ -59,12 +63,12 @@ async function answer(handler, entry) {
  * each device would get: ~70% then send that very bundle id (up to date), ~18% an older one or
  * none (update), ~12% a newer one or one from the future (rollback).
  */
-export async function buildMix(probe, bundles, count, seed = 2024) {
+export async function buildMix(probe, bundles, count, { seed = 2024, versions = "fixed" } = {}) {
   const rand = prng(seed);
   const ids = bundles.map((b) => b.id).sort();
   const future = () => uuidv7(Date.UTC(2031, 0, 1) + Math.floor(rand() * 1e9), rand);
   const mix = [];
-  for (const d of devices(count, ids, rand)) {
+  for (const d of devices(count, ids, rand, versions)) {
     const fresh = await answer(probe, { path: path(d, NIL), sdk: d.sdk });
     const latest = fresh.status === 200 && fresh.body.startsWith("{") ? JSON.parse(fresh.body) : null;
     const latestId = latest?.status === "UPDATE" ? latest.id : null;

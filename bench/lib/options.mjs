@@ -10,6 +10,10 @@ export const USAGE = `node bench/run.mjs [options]
                        upstream on Kysely + mysql2; mongo: SecantusDB started by the harness,
                        upstream on its own mongoAdapter)
   --mix 400            distinct requests in the mix (default 400; with --quick 200)
+  --versions fixed|spread   the devices' app versions: nine common ones (default), or spread over
+                       20,000 (major 0–3, minor 0–99, patch 0–49), so nearly every device of the mix
+                       asks with its own version (memory per distinct version; results in their own
+                       section of BENCHMARKS.md)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
   --database native|kysely|drizzle   what hot-updater-rs runs on: its native database (default), or
@@ -56,6 +60,7 @@ export function parseOptions(argv) {
       quick: { type: "boolean", default: false },
       db: { type: "string", default: "both" },
       mix: { type: "string" },
+      versions: { type: "string", default: "fixed" },
       storage: { type: "string", default: "s3" },
       database: { type: "string", default: "native" },
       "install-wrk": { type: "boolean", default: false },
@@ -75,6 +80,7 @@ export function parseOptions(argv) {
   if (!["native", "kysely", "drizzle"].includes(values.database)) throw new Error(`--database: native, kysely or drizzle, got ${values.database}`);
   if (values.database === "drizzle" && !["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--database drizzle runs on SQLite or PostgreSQL, not --db ${values.db}`);
   if (values.database === "kysely" && values.db === "mongo") throw new Error("--database kysely runs on SQLite, PostgreSQL or MySQL, not --db mongo");
+  if (!["fixed", "spread"].includes(values.versions)) throw new Error(`--versions: fixed or spread, got ${values.versions}`);
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));
   if (!Number.isInteger(mix) || mix < 10 || mix > 10_000) throw new Error(`--mix: 10..10000, got ${values.mix}`);
   return {
@@ -82,6 +88,7 @@ export function parseOptions(argv) {
     quick: values.quick,
     dbs: values.db === "both" ? ["sqlite", "postgres"] : [values.db],
     mixSize: mix,
+    versions: values.versions,
     installWrk: values["install-wrk"],
     bun: !values["no-bun"],
     storage: values.storage,

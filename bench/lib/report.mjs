@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { IMPLS, LABELS, OPERATE_IMPLS } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// A run on MongoDB or MySQL alone, and a `--database kysely|drizzle` run, each have a section (and a latest-*.json)
+// A run on MongoDB or MySQL alone, a `--database kysely|drizzle` run and a `--versions spread` run each have a section (and a latest-*.json)
 // of their own, so that they do not replace the main table.
 function section(report) {
   if (report.options?.operate) return { name: "latest-operate.json", markers: ["<!-- results-operate:start -->", "<!-- results-operate:end -->"] };
+  if (report.options?.versions === "spread") return { name: "latest-spread.json", markers: ["<!-- results-spread:start -->", "<!-- results-spread:end -->"] };
   const database = report.options?.database;
   if (database && database !== "native") return { name: `latest-${database}.json`, markers: [`<!-- results-${database}:start -->`, `<!-- results-${database}:end -->`] };
   if (report.options?.dbs?.every((db) => db === "mysql")) return { name: "latest-mysql.json", markers: ["<!-- mysql-results:start -->", "<!-- mysql-results:end -->"] };
@@ -156,7 +157,7 @@ export function printResult(result) {
   if (skipped) console.log(skipped.slice(2));
 }
 
-/** Writes bench/results/latest.json and the table in BENCHMARKS.md; returns the markdown. */
+/** Writes bench/results/<name> and the table between its markers in BENCHMARKS.md; returns both. */
 export function writeReport(report) {
   const { name, markers } = section(report);
   const [START, END] = markers;
@@ -169,5 +170,5 @@ export function writeReport(report) {
   const b = text.indexOf(END);
   if (a < 0 || b < a) throw new Error(`BENCHMARKS.md has no ${START} … ${END} markers`);
   writeFileSync(file, `${text.slice(0, a + START.length)}\n${md}\n${text.slice(b)}`);
-  return md;
+  return { name, markers };
 }
