@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import http from "node:http";
 
+import { smallBundle } from "./fixtures.mjs";
+
 export const NIL = "00000000-0000-0000-0000-000000000000";
 export const SDK = { "Hot-Updater-SDK-Version": "0.36.0" };
 export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
@@ -12,20 +14,7 @@ export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex"
 export const bundleId = (n) => `0195a000-0000-7000-8000-0000000000${n}`;
 /** A bundle `n` on `channel` for app version 1.x whose archive is `storageUri`. */
 export function storageBundle(n, channel, storageUri, extra = {}) {
-  return {
-    id: bundleId(n),
-    platform: "ios",
-    shouldForceUpdate: false,
-    enabled: true,
-    fileHash: `hash-${n}`,
-    gitCommitHash: null,
-    message: `bundle ${n}`,
-    channel,
-    storageUri,
-    targetAppVersion: "1.x",
-    fingerprintHash: null,
-    ...extra,
-  };
+  return smallBundle(n, { id: bundleId(n), fileHash: `hash-${n}`, message: `bundle ${n}`, channel, storageUri, ...extra });
 }
 
 /** An app-version update check on basePath `/hot-updater` (iOS, from `bundle`, minBundleId NIL). */

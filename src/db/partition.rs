@@ -78,7 +78,7 @@ impl Partition {
         // Ids that collate in byte order (lowercase UUIDs, every id the CLI writes) sort by plain
         // byte comparison: one test per id here instead of two per comparison in the collation.
         if bundles.iter().all(|b| is_byte_ordered(&b.id)) {
-            bundles.sort_by(|a, b| b.id.as_bytes().cmp(a.id.as_bytes()));
+            bundles.sort_by(|a, b| b.id.cmp(&a.id));
         } else {
             bundles.sort_by(|a, b| locale_compare(&b.id, &a.id));
         }

@@ -175,8 +175,8 @@ impl Exec<'_> {
     /// C API on this thread ([`super::sqlite_raw`]), which skips sqlx's per-value copies; on the
     /// servers each row is decoded as it arrives. The snapshot's partition loads use this.
     pub async fn fetch_map<T: Send>(&mut self, stmt: &Stmt, decode: fn(&dyn ColumnRead) -> Result<T>) -> Result<Vec<T>> {
+        self.count();
         if let ConnRef::Sqlite(c) = &mut self.conn {
-            self.shared.statements.fetch_add(1, Ordering::Relaxed);
             let mut locked = c.lock_handle().await.map_err(|e| map_sqlx(e, &self.shared.redactor))?;
             let db = locked.as_raw_handle();
             // SAFETY: the guard held in `locked` keeps sqlx's worker off this connection until
@@ -196,14 +196,13 @@ impl Exec<'_> {
     }
 
     /// The rows of `stmt` decoded one by one as the driver yields them (decoding overlaps the
-    /// transfer, and no row outlives its decoding). A decoding error ends the read (the inner
+    /// transfer, and no row outlives its decoding; counted by the caller). A decoding error ends the read (the inner
     /// result); the driver drains the rest of the result before the connection's next query.
     fn try_fetch_map<'s, T: Send + 's>(
         &'s mut self,
         stmt: &'s Stmt,
         decode: fn(&dyn ColumnRead) -> Result<T>,
     ) -> BoxFuture<'s, Result<Result<Vec<T>>, sqlx::Error>> {
-        self.count();
         macro_rules! decoded {
             ($db:ty, $row:path, $c:expr) => {
                 Box::pin(async move {
@@ -292,27 +291,13 @@ pub trait ColumnRead {
     }
 }
 
-impl ColumnRead for DbRow {
-    fn opt_text(&self, column: &str) -> Result<Option<String>> {
-        DbRow::opt_text(self, column)
-    }
-
-    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
-        DbRow::opt_int(self, column)
-    }
-
-    fn boolean(&self, column: &str) -> Result<bool> {
-        DbRow::boolean(self, column)
-    }
-}
-
 fn decode_err(column: &str, err: sqlx::Error) -> Error {
     Error::database(format!("Cannot read column {column}: {err}"))
 }
 
-impl DbRow {
+impl ColumnRead for DbRow {
     /// A nullable text column.
-    pub fn opt_text(&self, column: &str) -> Result<Option<String>> {
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
         let result = match self {
             DbRow::Sqlite(r) => r.try_get::<Option<String>, _>(column),
             DbRow::Postgres(r) => r.try_get::<Option<String>, _>(column),
@@ -325,13 +310,8 @@ impl DbRow {
         result.map_err(|e| decode_err(column, e))
     }
 
-    /// A non-null text column.
-    pub fn text(&self, column: &str) -> Result<String> {
-        self.opt_text(column)?.ok_or_else(|| Error::database(format!("Column {column} is unexpectedly NULL")))
-    }
-
     /// A nullable integer column of any width.
-    pub fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
         let result = match self {
             DbRow::Sqlite(r) => r.try_get::<Option<i64>, _>(column),
             // Postgres decodes strictly by width: `integer` is int4, `count(*)` is int8.
@@ -343,7 +323,7 @@ impl DbRow {
 
     /// A boolean column: native on Postgres, an integer on SQLite and MySQL (`tinyint(1)`).
     /// Like upstream's `Boolean(x)`, any non-zero value is true.
-    pub fn boolean(&self, column: &str) -> Result<bool> {
+    fn boolean(&self, column: &str) -> Result<bool> {
         let value = match self {
             DbRow::Postgres(r) => r.try_get::<Option<bool>, _>(column).map_err(|e| decode_err(column, e))?,
             DbRow::Sqlite(_) | DbRow::MySql(_) => self.opt_int(column)?.map(|v| v != 0),

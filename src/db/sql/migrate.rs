@@ -1,6 +1,6 @@
 //! The migrator (SPEC §7.3) and schema readiness (SPEC §5.8).
 
-use super::conn::{Exec, Pools, Shared};
+use super::conn::{ColumnRead, Exec, Pools, Shared};
 use super::ddl;
 use super::dialect::Provider;
 use super::errors::{is_missing_table, map_sqlx};

@@ -1,6 +1,6 @@
 //! The bundle queries and writes, written once over [`Exec`] for all engines.
 
-use super::conn::Exec;
+use super::conn::{ColumnRead, Exec};
 use super::dialect::Provider;
 use super::filter::push_where;
 use super::rows::{attach_patches, bundle_select_list, delete_patches_by, insert_patches, row_to_bundle, row_to_patch, select_patches, upsert_bundle};

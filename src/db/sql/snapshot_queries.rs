@@ -1,7 +1,7 @@
 //! The two queries behind the in-memory snapshot (`crate::db::snapshot`), and the revision row
 //! that lets several hot-updater-rs processes on one database see each other's writes.
 
-use super::conn::Exec;
+use super::conn::{ColumnRead, Exec};
 use super::dialect::Provider;
 use super::rows::{row_to_snapshot_bundle, snapshot_select_list};
 use super::stmt::SqlBuilder;

@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use super::conn::Exec;
+use super::conn::{ColumnRead, Exec};
 use super::dialect::{pg_accepts_uuid, Provider};
 use super::queries::{fetch_bundles, load_patches, select_bundles};
 use super::stmt::SqlBuilder;

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::fixtures::*;
 use super::harness::{self, Kind};
 use crate::context::Ctx;
+use crate::db::sql::conn::ColumnRead;
 use crate::db::sql::ddl::{migration_statements, render_script};
 use crate::db::sql::stmt::raw;
 use crate::db::sql::{Provider, SqlDatabase, SqlOptions};
@@ -219,7 +220,7 @@ async fn fetch_map_matches_fetch_all(db: Arc<SqlDatabase>) {
     let all: Vec<_> = exec.fetch_all(&stmt).await.unwrap().iter().map(|r| row_to_snapshot_bundle(r).unwrap()).collect();
     assert_eq!(mapped.len(), 300);
     assert_eq!(mapped, all);
-    let failing = |row: &dyn crate::db::sql::conn::ColumnRead| -> crate::error::Result<String> {
+    let failing = |row: &dyn ColumnRead| -> crate::error::Result<String> {
         let id = row.text("id")?;
         if id.ends_with("002") {
             return Err(crate::error::Error::database("stop at the second row"));
