@@ -5,7 +5,12 @@
 // `/getDownloadUrl` (POST), and HEAD on the download URL for `exists`. That package is not on the
 // registry this project installs from, so the client is restated here from its source.
 //
-// Run: node --test __test__/file-storage.test.mjs
+// Every HTTP test runs on two hosts: Hono on @hono/node-server in front of `handler` (bearer auth
+// as Hono middleware), and the built-in `listen()` (bearer auth as `createHotUpdater`'s `auth`),
+// which serves downloads, `readText` and `delete` from disk itself and forwards uploads to
+// `handler`. `__test__/file-storage-listen.test.mjs` runs this file with HOT_UPDATER_TEST_HOST=listen.
+//
+// Run: node --test __test__/file-storage.test.mjs __test__/file-storage-listen.test.mjs
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -27,6 +32,11 @@ const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const SDK = { "Hot-Updater-SDK-Version": "0.31.0" };
 const NIL = "00000000-0000-0000-0000-000000000000";
 const BASE_PATH = "/hot-updater";
+/** `hono` (the default) or `listen`: which server the HTTP tests run against. */
+const HOST = process.env.HOT_UPDATER_TEST_HOST ?? "hono";
+if (HOST !== "hono" && HOST !== "listen") throw new Error(`HOT_UPDATER_TEST_HOST must be hono or listen, not ${HOST}`);
+/** Options of tests that do not depend on the host: run once, under Hono. */
+const HOSTLESS = { skip: HOST !== "hono" && "host-independent: runs under Hono only" };
 
 const ROOT = mkdtempSync(join(tmpdir(), "hu-file-storage-"));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
@@ -35,7 +45,10 @@ const sha256 = (buf) => createHash("sha256").update(buf).digest("hex");
 let seq = 0;
 const bundleId = () => `0195a000-0000-7000-8000-${String(++seq).padStart(12, "0")}`;
 
-/** A server like example/server.mjs: bearer auth in front of `/hot-updater/api/*`. */
+/**
+ * A server like example/server.mjs (bearer auth in front of `/hot-updater/api/*`), or like
+ * example/standalone.mjs under HOT_UPDATER_TEST_HOST=listen.
+ */
 async function startServer({ storage = {}, routes = { updateCheck: true, bundles: true }, auth = true } = {}) {
   const work = mkdtempSync(join(ROOT, "srv-"));
   const dir = join(work, "files");
@@ -44,7 +57,24 @@ async function startServer({ storage = {}, routes = { updateCheck: true, bundles
     storages: [fileStorage({ dir, ...storage })],
     basePath: BASE_PATH,
     routes,
+    ...(HOST === "listen" && auth ? { auth: { bearerToken: TOKEN } } : {}),
   });
+  if (HOST === "listen") {
+    const listener = await hotUpdater.listen({ port: 0, host: "127.0.0.1" });
+    const origin = `http://127.0.0.1:${listener.port}`;
+    return {
+      work,
+      dir,
+      origin,
+      port: listener.port,
+      base: `${origin}${BASE_PATH}`,
+      hotUpdater,
+      async close() {
+        await listener.close();
+        await hotUpdater.close();
+      },
+    };
+  }
   const app = new Hono();
   if (auth) app.use(`${BASE_PATH}/api/*`, bearerAuth({ token: TOKEN }));
   app.all(`${BASE_PATH}/*`, (c) => hotUpdater.handler(c.req.raw));
@@ -162,7 +192,7 @@ async function waitFor(predicate, ms = 5000) {
   return false;
 }
 
-test("round trip: standaloneStorage upload → POST /api/bundles → update check → download by fileUrl", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] round trip: standaloneStorage upload → POST /api/bundles → update check → download by fileUrl`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -200,7 +230,7 @@ test("round trip: standaloneStorage upload → POST /api/bundles → update chec
   }
 });
 
-test("management routes sit under /api/ (auth) and only with routes.bundles; downloads need neither", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] management routes sit under /api/ (auth) and only with routes.bundles; downloads need neither`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   const readOnly = await startServer({ routes: { updateCheck: true, bundles: false }, auth: false });
   try {
@@ -225,7 +255,7 @@ test("management routes sit under /api/ (auth) and only with routes.bundles; dow
   }
 });
 
-test("downloads: ETag/If-None-Match → 304, single Range → 206, bad ranges → 416, HEAD, content types", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] downloads: ETag/If-None-Match → 304, single Range → 206, bad ranges → 416, HEAD, content types`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -322,7 +352,7 @@ test("downloads: ETag/If-None-Match → 304, single Range → 206, bad ranges �
   }
 });
 
-test("no path traversal: dot segments, encoded separators, absolute paths, backslashes, NUL, symlinks", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] no path traversal: dot segments, encoded separators, absolute paths, backslashes, NUL, symlinks`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const secret = `secret-${randomBytes(8).toString("hex")}`;
@@ -411,7 +441,7 @@ function listTree(folder, prefix = "") {
   return out;
 }
 
-test("uploads through a symlink pointing outside the storage create nothing outside it, at any depth", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] uploads through a symlink pointing outside the storage create nothing outside it, at any depth`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const outside = join(srv.work, "outside");
@@ -455,7 +485,7 @@ test("uploads through a symlink pointing outside the storage create nothing outs
   }
 });
 
-test("size limit: an oversized upload gets 413 and leaves nothing (declared or streamed length)", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] size limit: an oversized upload gets 413 and leaves nothing (declared or streamed length)`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer({ storage: { maxUploadBytes: 64 * 1024 } });
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -496,7 +526,7 @@ test("size limit: an oversized upload gets 413 and leaves nothing (declared or s
   }
 });
 
-test("an upload aborted mid-body (client destroys the socket) leaves nothing served", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] an upload aborted mid-body (client destroys the socket) leaves nothing served`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const boundary = "----hu-abort";
@@ -513,8 +543,14 @@ test("an upload aborted mid-body (client destroys the socket) leaves nothing ser
     req.on("error", () => {});
     req.write(head);
     req.write(randomBytes(256 * 1024));
-    // The server is streaming this upload into a temporary file...
-    assert.ok(await waitFor(() => tmpFiles(srv).some((f) => f.endsWith(".part"))), "upload started");
+    if (HOST === "hono") {
+      // The server is streaming this upload into a temporary file...
+      assert.ok(await waitFor(() => tmpFiles(srv).some((f) => f.endsWith(".part"))), "upload started");
+    } else {
+      // The listener reads a forwarded body whole before `handler` sees it: nothing is on disk yet.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(tmpFiles(srv), []);
+    }
     req.destroy();
     // ...and drops it when the client goes away.
     assert.ok(await waitFor(() => tmpFiles(srv).length === 0), `temporary files left: ${tmpFiles(srv)}`);
@@ -531,7 +567,7 @@ test("an upload aborted mid-body (client destroys the socket) leaves nothing ser
   }
 });
 
-test("concurrent uploads of one key: each answers, the survivor is whole and its ETag is its own hash", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] concurrent uploads of one key: each answers, the survivor is whole and its ETag is its own hash`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -551,7 +587,7 @@ test("concurrent uploads of one key: each answers, the survivor is whole and its
   }
 });
 
-test("files put in place by hand are served, and get an ETag from a background hash", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] files put in place by hand are served, and get an ETag from a background hash`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     mkdirSync(join(srv.dir, "manual"), { recursive: true });
@@ -571,7 +607,7 @@ test("files put in place by hand are served, and get an ETag from a background h
   }
 });
 
-test("manifest enrichment from files on disk: changedAssets and manifestUrl download the right bytes", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] manifest enrichment from files on disk: changedAssets and manifestUrl download the right bytes`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -628,7 +664,7 @@ test("manifest enrichment from files on disk: changedAssets and manifestUrl down
   }
 });
 
-test("publicBaseUrl: download URLs point there; without a request only publicBaseUrl works", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] publicBaseUrl: download URLs point there; without a request only publicBaseUrl works`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer({ storage: { publicBaseUrl: "https://cdn.example.com/ota/" } });
   try {
     const client = standaloneClient(`${srv.base}/api/storage`);
@@ -657,7 +693,7 @@ test("publicBaseUrl: download URLs point there; without a request only publicBas
   }
 });
 
-test("fileStorage options are checked at construction", () => {
+test("fileStorage options are checked at construction", HOSTLESS, () => {
   assert.throws(() => fileStorage({}), /`dir` must be a non-empty string/);
   assert.throws(() => fileStorage({ dir: join(ROOT, "o"), publicBaseUrl: "ftp://x" }), /publicBaseUrl/);
   assert.throws(() => fileStorage({ dir: join(ROOT, "o"), publicBaseUrl: "https://x/?a=1" }), /publicBaseUrl/);
@@ -668,7 +704,7 @@ test("fileStorage options are checked at construction", () => {
   assert.ok(existsSync(join(ROOT, "o")));
 });
 
-test("multipart reader: any chunking gives the same parts; malformed bodies are refused", () => {
+test("multipart reader: any chunking gives the same parts; malformed bodies are refused", HOSTLESS, () => {
   const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("../lib/multipart.js");
   assert.equal(boundaryOf("multipart/form-data; boundary=abc"), "abc");
   assert.equal(boundaryOf('Multipart/Form-Data; charset=utf-8; boundary="a b:c"'), "a b:c");
@@ -730,7 +766,7 @@ test("multipart reader: any chunking gives the same parts; malformed bodies are 
   assert.throws(bad(`--${boundary}\r\n${"h: v\r\n".repeat(4000)}\r\n`), MultipartError);
 });
 
-test("an upload arriving in tiny chunks is stored byte for byte", { timeout: TEST_TIMEOUT_MS }, async () => {
+test(`[${HOST}] an upload arriving in tiny chunks is stored byte for byte`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const srv = await startServer();
   try {
     const boundary = "xYz";
@@ -759,7 +795,7 @@ test("an upload arriving in tiny chunks is stored byte for byte", { timeout: TES
   }
 });
 
-test("Express through toNodeHandler: uploads and downloads keep every byte", { timeout: TEST_TIMEOUT_MS }, async () => {
+test("Express through toNodeHandler: uploads and downloads keep every byte", { ...HOSTLESS, timeout: TEST_TIMEOUT_MS }, async () => {
   const { default: express } = await import("express");
   const { toNodeHandler } = await import("../node.mjs");
   const work = mkdtempSync(join(ROOT, "express-"));

@@ -4,14 +4,14 @@
 // a closed listener lets Node exit. Real servers on 127.0.0.1 with ephemeral ports.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import http from "node:http";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 import { createHotUpdater, sqliteDatabase, postgresDatabase, fileStorage } from "../index.mjs";
 import { createUpstream } from "./helpers/upstream.mjs";
@@ -204,6 +204,66 @@ test("fileStorage through listen(): upload, download (Range, 304, HEAD), readTex
   const del = await fetch(s.url(`${BASE}/api/storage/delete`), { method: "DELETE", body: JSON.stringify({ storageUri }) });
   assert.deepEqual(await del.json(), { success: true });
   assert.equal((await fetch(s.url(`${BASE}/files/bundles/one/bundle.zip`))).status, 404);
+});
+
+test("fileStorage downloads are served from disk without JavaScript: streamed in chunks, ranges across chunk edges, clients gone mid-download", { timeout: 60_000 }, async (t) => {
+  const dir = work();
+  const files = join(dir, "files");
+  const s = await ourServer(dir, { storages: [fileStorage({ dir: files })] });
+  t.after(() => s.close());
+  // Not a multiple of the listener's 256 KiB read chunk, and put in place by hand (no record yet).
+  const bytes = randomBytes(3 * 1024 * 1024 + 12_345);
+  mkdirSync(join(files, "big"), { recursive: true });
+  writeFileSync(join(files, "big", "bundle.zip"), bytes);
+  const url = s.url(`${BASE}/files/big/bundle.zip`);
+  const sha = (b) => createHash("sha256").update(b).digest("hex");
+
+  const whole = await fetch(url);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get("content-length"), String(bytes.length));
+  assert.equal(sha(Buffer.from(await whole.arrayBuffer())), sha(bytes));
+  const chunk = 256 * 1024;
+  for (const [start, end] of [[chunk - 3, chunk + 3], [10, 3 * chunk + 7], [bytes.length - chunk - 1, bytes.length - 1], [0, 0]]) {
+    const part = await fetch(url, { headers: { Range: `bytes=${start}-${end}` } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get("content-range"), `bytes ${start}-${end}/${bytes.length}`);
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(start, end + 1)), `${start}-${end}`);
+  }
+
+  // Clients that read a little and go away: the server lets go of the file and keeps serving.
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve, reject) => {
+      const req = http.get(url, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on("error", (e) => (e.code === "ECONNRESET" ? resolve() : reject(e)));
+    });
+  }
+  const again = await fetch(url);
+  assert.equal(sha(Buffer.from(await again.arrayBuffer())), sha(bytes));
+
+  // The ETag comes from the native background hash, and a download completes while this
+  // process's JavaScript is blocked: the download never entered JavaScript.
+  const etag = `"${sha(bytes)}"`;
+  const until = Date.now() + 10_000;
+  while ((await fetch(url, { method: "HEAD" })).headers.get("etag") !== etag) {
+    assert.ok(Date.now() < until, "no ETag after 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const script = `const r = await fetch(process.argv[1]); const b = Buffer.from(await r.arrayBuffer()); const { createHash } = await import("node:crypto"); console.log(JSON.stringify({ status: r.status, etag: r.headers.get("etag"), sha: createHash("sha256").update(b).digest("hex"), at: Date.now() }));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script, url], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const blockedUntil = Date.now() + 6000;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
+  assert.equal(await exited, 0);
+  const got = JSON.parse(out);
+  assert.deepEqual({ status: got.status, etag: got.etag, sha: got.sha }, { status: 200, etag, sha: sha(bytes) });
+  assert.ok(got.at < blockedUntil, "the download finished while JavaScript was blocked");
 });
 
 test("auth.bearerToken is checked natively; auth.verify refuses listen()", async (t) => {

@@ -31,6 +31,8 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The answer to a JSON-body route whose body is not `{ storageUri: "<non-empty>" }`.
 pub const EXPECTED_JSON_BODY: &str = "Expected a JSON body { storageUri }";
 const NO_REQUEST_BASE: &str = "Cannot derive a download URL from this request; set `publicBaseUrl`";
+/// The largest body of a JSON-body route (as the wrapper's `MAX_JSON_BODY_BYTES`).
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
 const FILES_PREFIX: &str = "/files/";
 const STORAGE_PREFIX: &str = "/api/storage/";
 

@@ -7,23 +7,22 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::FutureExt;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, TRANSFER_ENCODING};
 use hyper::{HeaderMap, Request as HttpRequest, Response as HttpResponse};
 use serde_json::json;
 
-use super::{auth, App, ForwardRequest};
+use super::body::Body;
+use super::{auth, file_routes, App, ForwardRequest};
 use crate::context::Ctx;
-use crate::http::files::{self, FileStep};
+use crate::http::files::{self, FileAction, FileRoutes, FileStep};
 use crate::http::{self, Request, Response};
-
-pub type Body = Full<Bytes>;
 
 const SDK_VERSION_HEADER: &str = "hot-updater-sdk-version";
 
-fn json_response(status: u16, body: String, extra: &[(&'static str, String)]) -> HttpResponse<Body> {
-    let mut res = HttpResponse::new(Full::new(Bytes::from(body)));
+pub(super) fn json_response(status: u16, body: String, extra: &[(&'static str, String)]) -> HttpResponse<Body> {
+    let mut res = HttpResponse::new(Body::full(body));
     *res.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     let h = res.headers_mut();
     h.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -35,7 +34,7 @@ fn json_response(status: u16, body: String, extra: &[(&'static str, String)]) ->
     res
 }
 
-fn error_json(status: u16, message: &str, close: bool) -> HttpResponse<Body> {
+pub(super) fn error_json(status: u16, message: &str, close: bool) -> HttpResponse<Body> {
     let mut res = json_response(status, json!({ "error": message }).to_string(), &[]);
     if close {
         res.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
@@ -102,6 +101,19 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Incoming, limit: usize)
     }
 }
 
+/// Most of a body a refused request may carry and still be read to its end.
+const DRAIN_BYTES: usize = 64 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads and discards the body of a request that is refused without it, so the client can finish
+/// sending and then read the answer: closing with the body unread would make the client's
+/// kernel reset the connection, and the client would see a failed write instead of the answer.
+/// `false` when the body is larger than [`DRAIN_BYTES`] or slower than [`DRAIN_TIME`] (the answer
+/// then closes the connection).
+async fn drain(body: Incoming) -> bool {
+    matches!(tokio::time::timeout(DRAIN_TIME, Limited::new(body, DRAIN_BYTES).collect()).await, Ok(Ok(_)))
+}
+
 fn body_error(e: BodyError) -> HttpResponse<Body> {
     match e {
         BodyError::TooLarge => error_json(413, "Payload too large", true),
@@ -142,7 +154,7 @@ async fn route(app: &App, req: HttpRequest<Incoming>, local: Option<SocketAddr>)
             && !auth.exempts(&url, &app.base_path)
             && !auth.allows(req.headers().get("authorization").map(|v| v.as_bytes()))
         {
-            let close = has_body(req.headers());
+            let close = has_body(req.headers()) && !drain(req.into_body()).await;
             let mut res = json_response(401, r#"{"error":"Unauthorized"}"#.to_string(), &[("WWW-Authenticate", "Bearer".into())]);
             if close {
                 res.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
@@ -156,7 +168,7 @@ async fn route(app: &App, req: HttpRequest<Incoming>, local: Option<SocketAddr>)
             match files::route(cfg, &app.base_path, app.routes.bundles, &method, &url, None) {
                 None => {}
                 Some(FileStep::Answer { status, body, headers }) => return json_response(status, body, &headers),
-                Some(_) => return forward(app, req, method, url).await,
+                Some(step) => return file_route(app, cfg, req, method, url, step).await,
             }
         }
     }
@@ -184,6 +196,30 @@ async fn route(app: &App, req: HttpRequest<Incoming>, local: Option<SocketAddr>)
     router_response(http::handle(&app.api, &app.base_path, app.routes, plain, Ctx { id: 0, is_object: false }).await)
 }
 
+/// A `fileStorage` route that needs the disk or the body: answered here when the listener has
+/// the storage's directory (see `file_routes`), handed to the JS `handler` otherwise.
+async fn file_route(app: &App, cfg: &FileRoutes, req: HttpRequest<Incoming>, method: String, url: String, step: FileStep) -> HttpResponse<Body> {
+    let Some(store) = app.file_store.clone() else { return forward(app, req, method, url).await };
+    let (parts, incoming) = req.into_parts();
+    let step = match step {
+        FileStep::ReadJsonBody => match read_body(app, &parts.headers, incoming, files::MAX_JSON_BODY_BYTES).await {
+            Ok(body) => match files::route(cfg, &app.base_path, app.routes.bundles, &method, &url, Some(&String::from_utf8_lossy(&body))) {
+                Some(step) => step,
+                None => return error_json(404, "Not found", false),
+            },
+            Err(e) => return body_error(e),
+        },
+        FileStep::Upload => return forward(app, HttpRequest::from_parts(parts, incoming), method, url).await,
+        step => step,
+    };
+    match step {
+        FileStep::Answer { status, body, headers } => json_response(status, body, &headers),
+        FileStep::File { action: FileAction::Delete, key, path } => file_routes::delete(store, key, path).await,
+        FileStep::File { action, key, path } => file_routes::serve_file(store, &method, &parts.headers, key, path, action == FileAction::Download).await,
+        FileStep::ReadJsonBody | FileStep::Upload => error_json(500, "Internal server error", false),
+    }
+}
+
 /// Hands the request to the JS `handler` whole and sends back what it answers.
 async fn forward(app: &App, req: HttpRequest<Incoming>, method: String, url: String) -> HttpResponse<Body> {
     let Some(fwd) = app.forward.clone() else {
@@ -202,7 +238,7 @@ async fn forward(app: &App, req: HttpRequest<Incoming>, method: String, url: Str
     };
     match fwd.forward(ForwardRequest { method, url, headers, body }).await {
         Ok(answer) => {
-            let mut res = HttpResponse::new(Full::new(Bytes::from(answer.body)));
+            let mut res = HttpResponse::new(Body::full(answer.body));
             *res.status_mut() = hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
             let h = res.headers_mut();
             let head = parts.method == hyper::Method::HEAD;

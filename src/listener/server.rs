@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::http::files::FileRoutes;
 use crate::http::Routes;
 use crate::service::HotUpdater;
+use crate::storage::file_store::FileStore;
 
 /// A request handed to the JS `handler` whole.
 #[derive(Debug, Clone)]
@@ -76,6 +77,9 @@ pub struct App {
     pub base_path: String,
     pub routes: Routes,
     pub file_routes: Option<FileRoutes>,
+    /// The directory of `file_routes`, when the listener serves its downloads, `readText` and
+    /// `delete` itself (Unix); without it every `fileStorage` route is forwarded.
+    pub file_store: Option<Arc<FileStore>>,
     pub forward: Option<Arc<dyn Forward>>,
     pub auth: Option<BearerAuth>,
     pub limits: Limits,

@@ -13,6 +13,7 @@ use napi_derive::napi;
 use super::server::{contained, to_napi, NativeHotUpdater};
 use crate::error::{Error, Result};
 use crate::listener::{App, BearerAuth, Forward, ForwardRequest, ForwardResponse, Limits, Listener};
+use crate::storage::file_store::FileStore;
 
 type ForwardArgs = FnArgs<(String, String, String, Buffer)>;
 /// `(method, url, headersJson, body) => Promise<Buffer>`: the answer framed as one line of JSON
@@ -132,6 +133,8 @@ impl NativeHotUpdater {
             base_path: self.base_path.clone(),
             routes: self.routes,
             file_routes: self.file_routes.clone(),
+            // The store's ETag records name inodes, which Rust reads on Unix only.
+            file_store: self.file_routes.as_ref().filter(|_| cfg!(unix)).map(|cfg| FileStore::new(cfg.dir.clone())),
             forward,
             auth: options.bearer_token.as_deref().map(|t| BearerAuth::new(t).with_exempt(options.auth_exempt.as_deref().unwrap_or_default())),
             limits,

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod cache;
 pub mod cloudfront;
 pub mod file;
+pub mod file_store;
 pub mod gcs;
 pub mod http;
 pub mod js;
