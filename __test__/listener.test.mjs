@@ -266,6 +266,34 @@ test("fileStorage downloads are served from disk without JavaScript: streamed in
   assert.ok(got.at < blockedUntil, "the download finished while JavaScript was blocked");
 });
 
+test("fileStorage uploads are received without JavaScript: a multi-megabyte upload is stored while the process's JavaScript is blocked", { timeout: 60_000 }, async (t) => {
+  const dir = work();
+  const files = join(dir, "files");
+  const s = await ourServer(dir, { storages: [fileStorage({ dir: files })] });
+  t.after(() => s.close());
+  const script = `
+    const { randomBytes, createHash } = await import("node:crypto");
+    const bytes = randomBytes(4 * 1024 * 1024 + 3);
+    const form = new FormData();
+    form.append("file", new Blob([bytes]), "bundle.zip");
+    form.append("key", "up/one");
+    const r = await fetch(process.argv[1], { method: "POST", body: form });
+    console.log(JSON.stringify({ status: r.status, body: await r.json(), sha: createHash("sha256").update(bytes).digest("hex"), at: Date.now() }));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script, s.url(`${BASE}/api/storage/upload`)], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const blockedUntil = Date.now() + 6000;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
+  assert.equal(await exited, 0);
+  const got = JSON.parse(out);
+  assert.deepEqual(got.body, { storageUri: "file-storage://local/up/one/bundle.zip" });
+  assert.ok(got.at < blockedUntil, "the upload was answered while JavaScript was blocked");
+  const stored = await fetch(s.url(`${BASE}/files/up/one/bundle.zip`));
+  assert.equal(stored.headers.get("etag"), `"${got.sha}"`, "the record written with the upload gives the ETag at once");
+  assert.equal(createHash("sha256").update(Buffer.from(await stored.arrayBuffer())).digest("hex"), got.sha);
+});
+
 test("auth.bearerToken is checked natively; auth.verify refuses listen()", async (t) => {
   const s = await ourServer(work(), { auth: { bearerToken: "s3cret" } });
   t.after(() => s.close());

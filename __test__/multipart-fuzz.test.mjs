@@ -7,6 +7,9 @@
 // Bounded: a fixed number of cases from a seeded generator (FUZZ_SEED and FUZZ_CASES override),
 // so a failure names the seed and case that reproduce it.
 //
+// The listener's reader (src/http/multipart.rs, the Rust port that `listen()` uploads go through)
+// is compared with this one on the same bodies: the same parts, or the same error message.
+//
 // Run: node --test __test__/multipart-fuzz.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +17,8 @@ import { createRequire } from "node:module";
 import { prng } from "./helpers/fixtures.mjs";
 
 const require = createRequire(import.meta.url);
-const { MultipartParser, MultipartError } = require("../lib/multipart.js");
+const { MultipartParser, MultipartError, boundaryOf, parseContentDisposition } = require("../lib/multipart.js");
+const binding = require("../lib/binding.js");
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);
@@ -179,4 +183,64 @@ test("multipart reader: the limits do not depend on chunking (found by the fuzze
   const longPreamble = Buffer.from(`${"p".repeat(64 * 1024 + 10)}\r\n--${BOUNDARY}\r\n\r\nx\r\n--${BOUNDARY}--`);
   assert.ok(same(parse(longPreamble, [200000]), parse(longPreamble, [3])), "preamble limit");
   assert.ok(parse(longPreamble, [200000]).error, "a preamble over the limit is refused");
+});
+
+/** The Rust reader on `body` cut at `sizes` (cycled): `{ parts: [{ disposition, data }] }` or `{ error }`. */
+function parseNative(body, sizes) {
+  const chunks = [];
+  for (let at = 0, i = 0; at < body.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]);
+    chunks.push(body.subarray(at, at + n));
+    at += n;
+  }
+  const out = JSON.parse(binding.multipartRead(BOUNDARY, chunks));
+  if (out.parts) out.parts = out.parts.map((p) => ({ disposition: p.disposition, data: Buffer.from(p.data, "base64") }));
+  return out;
+}
+
+/** Whether the JS result and the Rust one agree: the same error message, or the same parts. */
+function sameAcross(js, native) {
+  if (js.error !== undefined || native.error !== undefined) return js.error === native.error;
+  return js.parts.length === native.parts.length && js.parts.every((p, i) => (p.headers["content-disposition"] ?? null) === native.parts[i].disposition && p.data.equals(native.parts[i].data));
+}
+
+test(`the listener's Rust reader agrees with this one: ${CASES} generated and mutated bodies (seed ${SEED})`, { timeout: 300_000 }, () => {
+  const r = rng(SEED ^ 0x5eed);
+  const outcomes = { accepted: 0, refused: 0 };
+  for (let n = 0; n < CASES; n++) {
+    const parts = Array.from({ length: r.int(4) }, () => randomPart(r));
+    const frame = r.next() < 0.3 ? { preamble: r.pick(["", "preamble text\r\n", "\r\n"]), epilogue: r.pick(["", "\r\nepilogue", "--"]) } : {};
+    const body = serialize(parts, frame);
+    for (const [label, b] of [["generated", body], ["mutated", mutate(r, body)]]) {
+      const js = parse(b, [b.length || 1]);
+      for (const sizes of chunkings(r, b.length)) {
+        const native = parseNative(b, sizes);
+        assert.ok(sameAcross(js, native), `seed ${SEED} case ${n} (${label}), chunks ${JSON.stringify(sizes)}: JS ${js.error ?? `${js.parts.length} parts`}, Rust ${native.error ?? `${native.parts.length} parts`}`);
+      }
+      if (label === "mutated") outcomes[js.error === undefined ? "accepted" : "refused"]++;
+    }
+  }
+  assert.ok(outcomes.accepted > CASES / 20 && outcomes.refused > CASES / 20, JSON.stringify(outcomes));
+});
+
+test("the listener's Rust reader parses Content-Disposition and boundaries as this one does", () => {
+  const r = rng(SEED ^ 0xd15c);
+  const pieces = ["form-data", ";", "; ", " ", "\t", "name", "NAME", "filename", "filename*", "=", " = ", '"', '\\"', "\\", "file", "key", "a.zip", "%22", "%0d", "%0A", "%ED%95%9C", "%E0%A4%A", "UTF-8''", "utf-8'en'", "latin1''", "'", "\u00a0", "\ufeff", "\u0085", "\r\n", "한", "x;y"];
+  const values = ['form-data; name="file"; filename="a%22b.zip"', "form-data; name=key", `form-data; name="file"; filename="x"; filename*=UTF-8''%ED%95%9C.zip`, 'form-data; name="f\\"q"'];
+  for (let n = 0; n < 4000; n++) {
+    values.push(Array.from({ length: 1 + r.int(12) }, () => r.pick(pieces)).join(""));
+  }
+  for (const value of values) {
+    let js;
+    try {
+      const d = parseContentDisposition(value);
+      js = { name: d.name ?? null, filename: d.filename ?? null };
+    } catch (error) {
+      if (!(error instanceof MultipartError)) throw error;
+      js = { error: error.message };
+    }
+    assert.deepEqual(JSON.parse(binding.multipartContentDisposition(value)), js, JSON.stringify(value));
+  }
+  const types = ["multipart/form-data; boundary=abc", 'Multipart/Form-Data; charset=utf-8; boundary="a b:c"', "application/json", "multipart/form-data", `multipart/form-data; boundary=${"x".repeat(70)}`, `multipart/form-data; boundary=${"x".repeat(71)}`, 'multipart/form-data; boundary=""', 'multipart/form-data; boundary="', " multipart/form-data ;boundary = b ", "multipart/form-data; boundary=한글", "multipart/form-data; x=1; boundary=b; boundary=c", "multipart/form-data; boundary\u00a0=b", "multipart/form-data\u0085; boundary=b"];
+  for (const ct of types) assert.equal(binding.multipartBoundary(ct), boundaryOf(ct), JSON.stringify(ct));
 });

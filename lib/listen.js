@@ -88,6 +88,7 @@ function createListen({ server, handler, auth, storages }) {
       bearerToken: auth != null ? auth.bearerToken : undefined,
       authExempt: auth != null && Array.isArray(auth.exempt) ? auth.exempt : undefined,
       forwardBodyBytes,
+      maxUploadBytes: store ? store.maxUploadBytes : undefined,
       headersTimeoutMs: optionalInteger(opts, "headersTimeoutMs", 1, 3_600_000),
       requestTimeoutMs: optionalInteger(opts, "requestTimeoutMs", 1, 3_600_000),
       maxHeaders: optionalInteger(opts, "maxHeaders", 1, 10_000),

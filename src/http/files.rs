@@ -33,6 +33,10 @@ pub const EXPECTED_JSON_BODY: &str = "Expected a JSON body { storageUri }";
 const NO_REQUEST_BASE: &str = "Cannot derive a download URL from this request; set `publicBaseUrl`";
 /// The largest body of a JSON-body route (as the wrapper's `MAX_JSON_BODY_BYTES`).
 pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+/// Room for the multipart framing and the `key` field on top of an upload's file.
+pub const MULTIPART_OVERHEAD_BYTES: u64 = 1024 * 1024;
+/// Most bytes of an upload's form fields (the `key`) together.
+pub const MAX_FIELD_BYTES: usize = 8 * 1024;
 const FILES_PREFIX: &str = "/files/";
 const STORAGE_PREFIX: &str = "/api/storage/";
 

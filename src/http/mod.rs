@@ -5,6 +5,7 @@ pub mod files;
 pub mod handler;
 pub mod health;
 pub mod limits;
+pub mod multipart;
 pub mod ops_route;
 pub mod query;
 pub mod response;

@@ -14,7 +14,7 @@ use hyper::{HeaderMap, Request as HttpRequest, Response as HttpResponse};
 use serde_json::json;
 
 use super::body::Body;
-use super::{auth, file_routes, App, ForwardRequest};
+use super::{auth, file_routes, upload, App, ForwardRequest};
 use crate::context::Ctx;
 use crate::http::files::{self, FileAction, FileRoutes, FileStep};
 use crate::http::{self, Request, Response};
@@ -76,7 +76,7 @@ fn request_url(req: &HttpRequest<Incoming>, local: Option<SocketAddr>) -> String
 }
 
 /// Whether the request announces a body (a length above 0 or a chunked one).
-fn has_body(headers: &HeaderMap) -> bool {
+pub(super) fn has_body(headers: &HeaderMap) -> bool {
     headers.contains_key(TRANSFER_ENCODING) || header_str(headers, "content-length").is_some_and(|l| l.trim() != "0")
 }
 
@@ -105,13 +105,31 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Incoming, limit: usize)
 const DRAIN_BYTES: usize = 64 * 1024;
 const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Reads and discards the body of a request that is refused without it, so the client can finish
+/// Reads and discards the rest of a body the answer does not need, so the client can finish
 /// sending and then read the answer: closing with the body unread would make the client's
 /// kernel reset the connection, and the client would see a failed write instead of the answer.
-/// `false` when the body is larger than [`DRAIN_BYTES`] or slower than [`DRAIN_TIME`] (the answer
+/// `false` when more than `max_bytes` remain or they take longer than [`DRAIN_TIME`] (the answer
 /// then closes the connection).
-async fn drain(body: Incoming) -> bool {
-    matches!(tokio::time::timeout(DRAIN_TIME, Limited::new(body, DRAIN_BYTES).collect()).await, Ok(Ok(_)))
+pub(super) async fn drain_rest(body: &mut Incoming, max_bytes: usize) -> bool {
+    let read = async {
+        let mut total = 0usize;
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else { return false };
+            if let Ok(data) = frame.into_data() {
+                total += data.len();
+                if total > max_bytes {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    tokio::time::timeout(DRAIN_TIME, read).await.unwrap_or(false)
+}
+
+/// [`drain_rest`] of a whole body refused before any of it was read.
+pub(super) async fn drain(mut body: Incoming) -> bool {
+    drain_rest(&mut body, DRAIN_BYTES).await
 }
 
 fn body_error(e: BodyError) -> HttpResponse<Body> {
@@ -209,7 +227,13 @@ async fn file_route(app: &App, cfg: &FileRoutes, req: HttpRequest<Incoming>, met
             },
             Err(e) => return body_error(e),
         },
-        FileStep::Upload => return forward(app, HttpRequest::from_parts(parts, incoming), method, url).await,
+        FileStep::Upload => {
+            let req = HttpRequest::from_parts(parts, incoming);
+            return match app.max_upload_bytes {
+                Some(limit) => upload::upload(app, cfg, store, limit, req).await,
+                None => forward(app, req, method, url).await,
+            };
+        }
         step => step,
     };
     match step {

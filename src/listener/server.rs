@@ -80,6 +80,9 @@ pub struct App {
     /// The directory of `file_routes`, when the listener serves its downloads, `readText` and
     /// `delete` itself (Unix); without it every `fileStorage` route is forwarded.
     pub file_store: Option<Arc<FileStore>>,
+    /// `fileStorage`'s `maxUploadBytes`: uploads are received natively when it is given (with
+    /// `file_store`), forwarded otherwise.
+    pub max_upload_bytes: Option<u64>,
     pub forward: Option<Arc<dyn Forward>>,
     pub auth: Option<BearerAuth>,
     pub limits: Limits,
@@ -149,12 +152,39 @@ async fn accept_loop(app: Arc<App>, tcp: TcpListener, mut stop: watch::Receiver<
     done.send_replace(true);
 }
 
+/// How long, and for how many bytes, a connection the server closes keeps reading (see [`linger`]).
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
+
+/// Closes a connection the server ends (an answer with `Connection: close`, such as a refused
+/// upload whose body was not read) the way HTTP servers must: the write side first, so the
+/// client reads the answer to its end, then what the client is still sending is read and
+/// discarded for a moment. Closing with unread data would make the kernel reset the connection,
+/// and a client still writing its body would see a failed write instead of the answer.
+async fn linger(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + LINGER_TIME;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0;
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+        total += n;
+        if n == 0 || total > LINGER_BYTES {
+            break;
+        }
+    }
+}
+
 async fn connection(app: Arc<App>, stream: tokio::net::TcpStream, _peer: SocketAddr, mut stop: watch::Receiver<bool>) {
     let local = stream.local_addr().ok();
     let limits = app.limits.clone();
     let svc = hyper::service::service_fn(move |req| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(serve::serve(app, req, local).await) }
+        // Boxed: the connection is polled without shutting its socket down, which needs an
+        // `Unpin` service future.
+        Box::pin(async move { Ok::<_, std::convert::Infallible>(serve::serve(app, req, local).await) })
     });
     let mut builder = http1::Builder::new();
     builder
@@ -163,13 +193,21 @@ async fn connection(app: Arc<App>, stream: tokio::net::TcpStream, _peer: SocketA
         .header_read_timeout(limits.headers_timeout)
         .max_headers(limits.max_headers)
         .max_buf_size(limits.max_head_bytes.max(8192));
-    let conn = builder.serve_connection(TokioIo::new(stream), svc);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
+    let mut conn = builder.serve_connection(TokioIo::new(stream), svc);
+    let stopping = tokio::select! {
+        r = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)) => r.is_ok().then_some(false),
         _ = stopped(&mut stop) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            std::pin::Pin::new(&mut conn).graceful_shutdown();
+            std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)).await.is_ok().then_some(true)
         }
+    };
+    // A connection that ended cleanly: linger, unless the listener is closing (which must not wait
+    // on clients).
+    match stopping {
+        Some(false) => linger(conn.into_parts().io.into_inner()).await,
+        Some(true) => {
+            let _ = tokio::io::AsyncWriteExt::shutdown(&mut conn.into_parts().io.into_inner()).await;
+        }
+        None => {}
     }
 }

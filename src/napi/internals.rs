@@ -58,3 +58,58 @@ pub fn cloud_front_resource_url(public_base_url: String, storage_uri: String) ->
     let uri = url::Url::parse(&storage_uri).ok()?;
     Some(crate::storage::cloudfront::resource_url(&base, &uri))
 }
+
+/// The listener's multipart reader (`http::multipart`) on a body cut into `chunks`: JSON
+/// `{ parts: [{ disposition, data }] }` (`data` in base64) or `{ error }`, for the differential
+/// test against lib/multipart.js.
+#[napi(catch_unwind)]
+pub fn multipart_read(boundary: String, chunks: Vec<napi::bindgen_prelude::Buffer>) -> String {
+    use crate::http::multipart::{Event, Parser};
+    use base64::Engine;
+    let mut parser = Parser::new(&boundary);
+    let mut events = Vec::new();
+    let mut parts: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+    let mut read = || -> Result<(), crate::http::multipart::MultipartError> {
+        for chunk in &chunks {
+            parser.push(chunk, &mut events)?;
+            for event in events.drain(..) {
+                match event {
+                    Event::Part { disposition } => parts.push((disposition, Vec::new())),
+                    Event::Data(bytes) => {
+                        if let Some(part) = parts.last_mut() {
+                            part.1.extend_from_slice(&bytes);
+                        }
+                    }
+                    Event::End => {}
+                }
+            }
+        }
+        parser.end()
+    };
+    match read() {
+        Err(e) => serde_json::json!({ "error": e.0 }).to_string(),
+        Ok(()) => {
+            let parts: Vec<_> = parts
+                .into_iter()
+                .map(|(d, data)| serde_json::json!({ "disposition": d, "data": base64::engine::general_purpose::STANDARD.encode(data) }))
+                .collect();
+            serde_json::json!({ "parts": parts }).to_string()
+        }
+    }
+}
+
+/// `parseContentDisposition` of lib/multipart.js, in Rust: JSON `{ name, filename }` (absent
+/// values `null`) or `{ error }`.
+#[napi(catch_unwind)]
+pub fn multipart_content_disposition(value: String) -> String {
+    match crate::http::multipart::parse_content_disposition(Some(&value)) {
+        Ok(d) => serde_json::json!({ "name": d.name, "filename": d.filename }).to_string(),
+        Err(e) => serde_json::json!({ "error": e.0 }).to_string(),
+    }
+}
+
+/// `boundaryOf` of lib/multipart.js, in Rust.
+#[napi(catch_unwind)]
+pub fn multipart_boundary(content_type: String) -> Option<String> {
+    crate::http::multipart::boundary_of(Some(&content_type))
+}

@@ -57,8 +57,10 @@ pub struct NativeListenOptions {
     pub bearer_token: Option<String>,
     /// `auth.exempt`: operate routes open without the token (`"health"`, `"metrics"`).
     pub auth_exempt: Option<Vec<String>>,
-    /// Body limit of forwarded routes (`fileStorage` uploads).
+    /// Body limit of forwarded routes (`fileStorage` uploads where they are forwarded).
     pub forward_body_bytes: Option<f64>,
+    /// `fileStorage`'s `maxUploadBytes`, for uploads received natively.
+    pub max_upload_bytes: Option<f64>,
     pub headers_timeout_ms: Option<u32>,
     pub request_timeout_ms: Option<u32>,
     pub max_headers: Option<u32>,
@@ -135,6 +137,7 @@ impl NativeHotUpdater {
             file_routes: self.file_routes.clone(),
             // The store's ETag records name inodes, which Rust reads on Unix only.
             file_store: self.file_routes.as_ref().filter(|_| cfg!(unix)).map(|cfg| FileStore::new(cfg.dir.clone())),
+            max_upload_bytes: options.max_upload_bytes.filter(|n| n.is_finite() && *n > 0.0).map(|n| n as u64),
             forward,
             auth: options.bearer_token.as_deref().map(|t| BearerAuth::new(t).with_exempt(options.auth_exempt.as_deref().unwrap_or_default())),
             limits,

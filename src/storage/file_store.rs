@@ -55,6 +55,25 @@ fn identity(meta: &fs::Metadata) -> (u64, i128) {
     (0, ns)
 }
 
+/// `EPERM`, which `rename` gives on some systems for a folder in the way.
+const EPERM: i32 = 1;
+
+/// Why an upload could not be put in place.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The key cannot be stored (400).
+    BadKey(&'static str),
+    /// Something is in the way of the key (409).
+    Conflict(&'static str),
+    Io(io::Error),
+}
+
+impl From<io::Error> for CommitError {
+    fn from(e: io::Error) -> Self {
+        CommitError::Io(e)
+    }
+}
+
 /// Why a folder could not be created inside the storage.
 #[derive(Debug)]
 pub enum MkdirError {
@@ -255,6 +274,57 @@ impl FileStore {
             let _ = fs::remove_file(&tmp);
         }
         written
+    }
+
+    /// A new temporary file for an upload (`.hot-updater/tmp/<random>.part`) and its path.
+    pub fn create_upload_file(&self) -> io::Result<(File, PathBuf)> {
+        let tmp_dir = mkdir_inside(&self.dir, &self.real_dir()?, &self.tmp_dir()).map_err(|e| match e {
+            MkdirError::Io(e) => e,
+            _ => io::Error::other("fileStorage: the temporary folder resolves outside the storage directory"),
+        })?;
+        let path = tmp_dir.join(random_name("part")?);
+        let file = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        Ok((file, path))
+    }
+
+    /// The real path a file at `target` (a key's lexical path) is to be renamed to, its parent
+    /// folders created inside the storage only.
+    fn upload_destination(&self, target: &Path) -> Result<PathBuf, CommitError> {
+        let parent = target.parent().ok_or(CommitError::BadKey("Invalid storage key: outside the storage"))?;
+        let name = target.file_name().ok_or(CommitError::BadKey("Invalid storage key: outside the storage"))?;
+        match mkdir_inside(&self.dir, &self.real_dir()?, parent) {
+            Ok(real_parent) => Ok(real_parent.join(name)),
+            Err(MkdirError::Outside) => Err(CommitError::BadKey("Invalid storage key: outside the storage")),
+            Err(MkdirError::Blocked) => Err(CommitError::Conflict("A file is in the way of this key")),
+            Err(MkdirError::Io(e)) => Err(CommitError::Io(e)),
+        }
+    }
+
+    /// Puts a complete upload (the temporary file `tmp`, open as `file`, whose content hashes to
+    /// `sha256`) in place as `key`, at the key's lexical path `target`. The record is written
+    /// first: it names the file's inode, so it becomes valid exactly when the rename lands.
+    pub fn commit_upload(&self, file: File, tmp: &Path, sha256: &str, key: &str, target: &Path) -> Result<(), CommitError> {
+        file.sync_all()?;
+        let meta = file.metadata()?;
+        drop(file);
+        let destination = self.upload_destination(target)?;
+        let (ino, mtime_ns) = identity(&meta);
+        self.write_atomically(&self.meta_path(key), Self::record_of(sha256, meta.len(), ino, mtime_ns).as_bytes())?;
+        let renamed = match fs::rename(tmp, &destination) {
+            // A concurrent delete pruned the now-empty parent folder: create it again, once.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(tmp, self.upload_destination(target)?),
+            other => other,
+        };
+        match renamed {
+            Ok(()) => Ok(()),
+            Err(e)
+                if matches!(e.kind(), io::ErrorKind::IsADirectory | io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists)
+                    || e.raw_os_error() == Some(EPERM) =>
+            {
+                Err(CommitError::Conflict("A folder exists at this key"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Deletes the file at `key` (lexical path `target`), or the folder there with everything in
