@@ -7,10 +7,14 @@
 //! - at most once per `probe_interval`, a probe (one at a time, spawned on the runtime, bounded
 //!   by `probe_timeout`) asks the database for its change marker; a different marker rebuilds
 //!   the snapshot (writes by other processes, replicas or tools writing to the database
-//!   directly, rows updated in place included: see `sql::snapshot_queries`). The request that
-//!   finds a probe due waits for it, at most `probe_timeout`, unless the database is already
-//!   known to be unreachable. A marker slower than 50 ms to read spaces the probes out (at most
-//!   a tenth of the time, at least once per five intervals);
+//!   directly, rows updated in place included: see `sql::snapshot_queries`). A request that
+//!   comes shortly before the probe is due (within twice the last marker read plus 50 ms, at
+//!   most half the interval) starts it in the background and is answered at once, so under
+//!   steady traffic the probe ends before it is due and no request waits for it. A request that
+//!   finds the probe due (after a quiet spell, or when a probe outlasts its lead) waits for it,
+//!   at most `probe_timeout`, unless the database is already known to be unreachable. A marker
+//!   slower than 50 ms to read spaces the probes out (at most a tenth of the time, at least once
+//!   per five intervals);
 //! - whatever the marker says, nothing older than `max_age` is served;
 //! - a backend with no change marker (a JS database plugin without `changeMarker`) is reloaded
 //!   in the background every `max_age` (`timed_reload`; see [`SnapshotOptions`]): requests never
@@ -76,6 +80,9 @@ const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How much longer than a probe's own timeout a request waits for the probe's verdict.
 const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
 
+/// The least head start of a probe begun before it is due (see [`State::probe_soon`]).
+const PROBE_LEAD_MIN: Duration = Duration::from_millis(50);
+
 /// A marker that took `d` (at least `SLOW_MARKER`) to read is read at most once per
 /// `PROBE_DUTY × d`, so that the probe keeps one database connection busy at most a tenth of the
 /// time (a MySQL checksum over a very large history takes a few hundred milliseconds)...
@@ -101,6 +108,8 @@ struct State {
     /// How long after `checked_at` the next probe is due: `probe_interval`, or more when the
     /// marker is slow to read (see [`probe_spacing`]).
     spacing: Duration,
+    /// How long the last marker read took.
+    last_probe: Duration,
     built_at: Instant,
     healthy_at: Instant,
     /// The last probe failed: answers come from a snapshot that could not be checked.
@@ -124,8 +133,17 @@ struct State {
 }
 
 impl State {
+    /// Answers wait for a probe first: the snapshot was last verified `spacing` ago or more.
     fn probe_due(&self) -> bool {
         self.checked_at.is_none_or(|t| t.elapsed() >= self.spacing)
+    }
+
+    /// The probe is due within its lead (twice the last marker read plus 50 ms, at most half the
+    /// spacing): it is started in the background while the snapshot still answers, so that it
+    /// ends before it is due.
+    fn probe_soon(&self) -> bool {
+        let lead = (self.last_probe.saturating_mul(2) + PROBE_LEAD_MIN).min(self.spacing / 2);
+        self.checked_at.is_none_or(|t| t.elapsed() + lead >= self.spacing)
     }
 }
 
@@ -160,6 +178,7 @@ impl SnapshotDatabase {
             marker: None,
             checked_at: None,
             spacing: opts.probe_interval,
+            last_probe: Duration::ZERO,
             built_at: now,
             healthy_at: now,
             stale: false,
@@ -213,6 +232,16 @@ impl Core {
 
     fn probe_due(&self) -> bool {
         self.read().probe_due()
+    }
+
+    fn probe_running(&self) -> bool {
+        self.probe.lock().unwrap_or_else(PoisonError::into_inner).is_some()
+    }
+
+    /// Whether answers may come from the snapshot without a call that can start a probe: the
+    /// probe is neither due nor about to be without one already running.
+    fn answers_now(&self, s: &State) -> bool {
+        !s.probe_due() && (!s.probe_soon() || self.probe_running())
     }
 
     pub(super) fn status(&self) -> crate::db::SnapshotStatus {

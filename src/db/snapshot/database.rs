@@ -48,7 +48,7 @@ impl Database for SnapshotDatabase {
 
     fn update_info_now(&self, args: &UpdateArgs) -> Option<UpdateLookup> {
         let s = self.core.read();
-        if s.probe_due() {
+        if !self.core.answers_now(&s) {
             return None;
         }
         let partition = Arc::clone(s.partitions.get(&(args.platform.clone(), args.channel.clone()))?);
@@ -59,7 +59,7 @@ impl Database for SnapshotDatabase {
 
     fn answers_epoch(&self) -> Option<u64> {
         let s = self.core.read();
-        let fresh = !s.stale && !s.probe_due();
+        let fresh = !s.stale && self.core.answers_now(&s);
         fresh.then_some(s.epoch)
     }
 

@@ -50,7 +50,15 @@ impl Core {
     /// Returns `true` when the probe did not end in time: the answer is then unverified, and
     /// marked stale like any answer given while the database does not answer.
     pub(super) async fn refresh(self: &Arc<Self>) -> bool {
-        if !self.probe_due() {
+        let (due, soon) = {
+            let s = self.read();
+            (s.probe_due(), s.probe_soon())
+        };
+        if !due {
+            if soon {
+                // Ahead of time, in the background (the task runs whether or not it is awaited).
+                drop(self.start_probe());
+            }
             return false;
         }
         let probe = self.start_probe();
@@ -100,6 +108,7 @@ impl Core {
                 }
                 Ok(m) => {
                     s.spacing = probe_spacing(&self.opts, now - started);
+                    s.last_probe = now - started;
                     let changed = s.stale || s.rebuild_due || s.built_at.elapsed() >= self.opts.max_age || s.marker != m;
                     if s.stale {
                         log = Some("database reachable again; update checks are fresh".to_string());

@@ -3,7 +3,7 @@
 //! snapshot, writes are refused while the database is known to be down, recovery needs no
 //! restart, and a poisoned lock does not stop answers.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,9 @@ const BLACKHOLE: u8 = 2;
 struct Fake {
     mode: AtomicU8,
     bundles: Mutex<Vec<Bundle>>,
+    /// How long reading the change marker takes, and how often it was read.
+    marker_delay_ms: AtomicU64,
+    marker_reads: AtomicU64,
 }
 
 impl Fake {
@@ -83,6 +86,8 @@ impl Database for Fake {
     }
     async fn change_marker(&self) -> Result<Option<String>> {
         self.gate().await?;
+        self.marker_reads.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(self.marker_delay_ms.load(Ordering::SeqCst))).await;
         let rows = self.rows();
         Ok(Some(format!("{}|{}", rows.len(), rows.last().map(|b| b.id.as_str()).unwrap_or(""))))
     }
@@ -219,4 +224,42 @@ fn slow_markers_space_the_probes_out_within_limits() {
     assert_eq!(super::probe_spacing(&fast, Duration::from_millis(60)), Duration::from_millis(500), "a slow one: capped at five intervals");
     assert_eq!(spacing(250), Duration::from_millis(2500), "a tenth of the time");
     assert_eq!(spacing(1500), Duration::from_secs(5), "never less often than five intervals");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steady_checks_never_wait_for_the_probe() {
+    // A marker that takes 150 ms to read, probed every 1.5 s (a slow marker spaces the probes out
+    // to ten times its read time): once one probe has shown how long it takes, each next one
+    // starts 350 ms early, in the background, and ends before it is due.
+    let fake = Arc::new(Fake::default());
+    let opts = SnapshotOptions { probe_interval: Duration::from_secs(1), probe_timeout: Duration::from_secs(2), ..SnapshotOptions::default() };
+    let snap = SnapshotDatabase::new(fake.clone(), opts);
+    snap.insert_bundle(&bundle(1), Ctx::default()).await.unwrap();
+    fake.marker_delay_ms.store(150, Ordering::SeqCst);
+    let id1 = bundle(1)["id"].as_str().unwrap().to_string();
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        assert_eq!(check(&snap).await.0.as_deref(), Some(id1.as_str()));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Measured: 3.5 s of checks every 10 ms, spanning at least two probes.
+    let reads_before = fake.marker_reads.load(Ordering::SeqCst);
+    let (mut slowest, mut answered_now, mut oldest) = (Duration::ZERO, 0, Duration::ZERO);
+    let until = Instant::now() + Duration::from_millis(3500);
+    while Instant::now() < until {
+        oldest = oldest.max(snap.core.status().age);
+        let (id, stale, took) = check(&snap).await;
+        assert_eq!((id.as_deref(), stale), (Some(id1.as_str()), false));
+        slowest = slowest.max(took);
+        answered_now += usize::from(snap.update_info_now(&args()).is_some());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let reads = fake.marker_reads.load(Ordering::SeqCst) - reads_before;
+    assert!(reads >= 2, "the probe kept running: {reads} marker reads in 3.5 s");
+    assert!(slowest < Duration::from_millis(100), "a check waited for the 150 ms marker: {slowest:?}");
+    assert!(answered_now > 200, "the synchronous path answered {answered_now} times");
+    // No answer came from a snapshot verified longer ago than the probe spacing.
+    let spacing = snap.core.read().spacing;
+    assert!(spacing >= Duration::from_millis(1500) && spacing < Duration::from_secs(3), "the slow marker spaced the probes out: {spacing:?}");
+    assert!(oldest < spacing, "the snapshot went unverified for {oldest:?} (spacing {spacing:?})");
 }
