@@ -28,7 +28,7 @@ const MAY_IMPORT = {
 
 /** Backends inside a layer: each may use the layer's shared files, never another backend. */
 const BACKENDS = {
-  storage: { cloudfront: ["cloudfront"], file: ["file"], gcs: ["gcs"], js: ["js"], s3: ["s3", "s3_config"], supabase: ["supabase"] },
+  storage: { cloudfront: ["cloudfront"], file: ["file", "file_store"], gcs: ["gcs"], js: ["js"], s3: ["s3", "s3_config"], supabase: ["supabase"] },
   db: { sql: ["sql"], js: ["js"], snapshot: ["snapshot", "partition"], s3: ["s3"] },
 };
 

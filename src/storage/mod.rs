@@ -3,7 +3,8 @@
 //!
 //! Backends (`file`, `gcs`, `js`, `s3`, `supabase`) import only the shared pieces (`backend`,
 //! `uri`, `cache`, `http`, `url_signing`), never each other; `s3_client` is the S3 backend's AWS SDK
-//! side; `remote` reads plain http(s) URIs.
+//! side, `file_store` the file backend's storage directory (for the listener's file routes);
+//! `remote` reads plain http(s) URIs.
 
 pub mod backend;
 pub mod cache;
