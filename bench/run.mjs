@@ -2,7 +2,7 @@
 // data, with a constant-JSON handler as the ceiling. See BENCHMARKS.md.
 //
 //   node bench/run.mjs [--quick] [--sizes 100,1000] [--db sqlite|postgres|mysql|mongo|both] [--mix 400] [--no-bun] [--install-wrk]
-//                      [--database native|kysely|drizzle] [--operate]
+//                      [--database native|kysely|drizzle|prisma|mongo-adapter] [--operate]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,7 +64,7 @@ async function seed(db, n, bundles, sub) {
   liveDatabases.set(name, db);
   if (db === "mongo") {
     const { url, seedMs } = await seedMongo(name, bundles);
-    return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage }, upstream: { impl: "upstream", db, url, name, storage: options.storage } } };
+    return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, name, storage: options.storage } } };
   }
   const { url, seedMs } = await (db === "mysql" ? seedMysql : seedPostgres)(name, bundles);
   return { seedMs, name, specs: { ours: { impl: "ours", db, url, storage: options.storage, database: options.database }, upstream: { impl: "upstream", db, url, storage: options.storage, database: options.database } } };

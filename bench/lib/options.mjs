@@ -16,10 +16,11 @@ export const USAGE = `node bench/run.mjs [options]
                        section of BENCHMARKS.md)
   --storage s3|plugin  s3 (default): native s3Storage vs upstream's AWS SDK presigning; plugin:
                        one JS storage plugin object for both (measures the JS-plugin path)
-  --database native|kysely|drizzle   what hot-updater-rs runs on: its native database (default), or
-                       upstream's kyselyAdapter, the very plugin upstream runs on, or upstream's
-                       drizzleAdapter for both servers (SQLite through libSQL, PostgreSQL); these
-                       measure the JS-plugin snapshot path, each in its own table in BENCHMARKS.md
+  --database native|kysely|drizzle|prisma|mongo-adapter   what hot-updater-rs runs on: its native
+                       database (default), or upstream's kyselyAdapter, the very plugin upstream runs
+                       on, or upstream's drizzleAdapter or prismaAdapter for both servers (SQLite,
+                       PostgreSQL), or upstream's mongoAdapter (--db mongo); these measure the
+                       JS-plugin snapshot path, each in its own table in BENCHMARKS.md
   --no-bun             skip HTTP through Elysia on Bun (by default each handler is also served by
                        Elysia on Bun, the devDependency, with the same wrk load and answer checks)
   --install-wrk        apt-get install -y wrk when it is missing (otherwise HTTP is skipped)
@@ -77,8 +78,9 @@ export function parseOptions(argv) {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--sizes: positive integers up to 1,000,000, got ${values.sizes}`);
   if (!["sqlite", "postgres", "mysql", "mongo", "both"].includes(values.db)) throw new Error(`--db: sqlite, postgres, mysql, mongo or both, got ${values.db}`);
   if (!["s3", "plugin"].includes(values.storage)) throw new Error(`--storage: s3 or plugin, got ${values.storage}`);
-  if (!["native", "kysely", "drizzle"].includes(values.database)) throw new Error(`--database: native, kysely or drizzle, got ${values.database}`);
-  if (values.database === "drizzle" && !["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--database drizzle runs on SQLite or PostgreSQL, not --db ${values.db}`);
+  if (!["native", "kysely", "drizzle", "prisma", "mongo-adapter"].includes(values.database)) throw new Error(`--database: native, kysely, drizzle, prisma or mongo-adapter, got ${values.database}`);
+  if ((values.database === "drizzle" || values.database === "prisma") && !["sqlite", "postgres", "both"].includes(values.db)) throw new Error(`--database ${values.database} runs on SQLite or PostgreSQL, not --db ${values.db}`);
+  if (values.database === "mongo-adapter" && values.db !== "mongo") throw new Error(`--database mongo-adapter runs on --db mongo, not --db ${values.db}`);
   if (values.database === "kysely" && values.db === "mongo") throw new Error("--database kysely runs on SQLite, PostgreSQL or MySQL, not --db mongo");
   if (!["fixed", "spread"].includes(values.versions)) throw new Error(`--versions: fixed or spread, got ${values.versions}`);
   const mix = Number(values.mix ?? (values.quick ? 200 : 400));

@@ -120,6 +120,12 @@ function markdown(report) {
   if (report.options?.database === "drizzle") {
     lines.push("Database: both servers run upstream's `drizzleAdapter` (the same plugin and driver: libSQL for SQLite, node-postgres for PostgreSQL; tables by upstream's Kysely migrator, Drizzle schema from upstream's generator); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
   }
+  if (report.options?.database === "prisma") {
+    lines.push("Database: both servers run upstream's `prismaAdapter` (the same plugin and client: Prisma 7 generated offline from upstream's models, its query compiler over `@prisma/adapter-better-sqlite3` for SQLite and `@prisma/adapter-pg` for PostgreSQL; tables as the harness seeds them); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
+  }
+  if (report.options?.database === "mongo-adapter") {
+    lines.push("Database: both servers run upstream's `mongoAdapter` (the same plugin and `mongodb` driver, on SecantusDB); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
+  }
   if (report.options?.database === "kysely") {
     lines.push("Database: both servers run upstream's `kyselyAdapter` (the same plugin, driver and boolean shim); hot-updater-rs answers update checks from its snapshot, loaded through the plugin's `getBundles`.", "");
   }

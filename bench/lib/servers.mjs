@@ -85,9 +85,25 @@ async function kyselyPlugin(spec) {
   return { database: adapter, close: () => db.destroy() };
 }
 
+/** The JS database plugin of a `--database` run other than `native`: { database, close }. */
+async function pluginFor(spec) {
+  switch (spec.database) {
+    case "kysely":
+      return kyselyPlugin(spec);
+    case "drizzle":
+      return (await import("./drizzle.mjs")).drizzlePlugin(spec);
+    case "prisma":
+      return (await import("./prisma.mjs")).prismaPlugin(spec);
+    case "mongo-adapter":
+      return (await import("./prisma.mjs")).mongoAdapterPlugin(spec);
+    default:
+      throw new Error(`unknown --database ${spec.database}`);
+  }
+}
+
 async function ours(spec) {
   const { createHotUpdater, sqliteDatabase, postgresDatabase, mysqlDatabase, mongoDatabase } = await import("../../index.mjs");
-  const plugin = spec.database === "kysely" ? await kyselyPlugin(spec) : spec.database === "drizzle" ? await (await import("./drizzle.mjs")).drizzlePlugin(spec) : null;
+  const plugin = spec.database === "native" || spec.database === undefined ? null : await pluginFor(spec);
   const database = plugin
     ? plugin.database
     : spec.db === "postgres"
@@ -112,9 +128,11 @@ async function ours(spec) {
 
 async function upstream(spec) {
   const { storages, close: closeStorage } = await storagesFor("upstream", spec);
-  if (spec.database === "drizzle") {
-    const [{ createHotUpdater }, { drizzlePlugin }] = await Promise.all([import("@hot-updater/server"), import("./drizzle.mjs")]);
-    const plugin = await drizzlePlugin(spec);
+  // Drizzle and Prisma: the very plugin ours runs on (upstream's Kysely and mongoAdapter runs are
+  // upstream's own setups below, which are those same plugins).
+  if (spec.database === "drizzle" || spec.database === "prisma") {
+    const { createHotUpdater } = await import("@hot-updater/server");
+    const plugin = await pluginFor(spec);
     const hotUpdater = createHotUpdater({ database: plugin.database, storages, basePath: BASE_PATH, routes: ROUTES });
     return {
       handler: (request) => hotUpdater.handler(request),
