@@ -206,6 +206,22 @@ test("fileStorage through listen(): upload, download (Range, 304, HEAD), readTex
   assert.equal((await fetch(s.url(`${BASE}/files/bundles/one/bundle.zip`))).status, 404);
 });
 
+/**
+ * Runs `script` (an ES module printing one JSON line; `process.argv[1]` is `url`) in a child
+ * process while this process's JavaScript is blocked for 6 s; its parsed line and when the block
+ * ended.
+ */
+async function whileBlocked(script, url) {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script, url], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const blockedUntil = Date.now() + 6000;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
+  assert.equal(await exited, 0);
+  return { got: JSON.parse(out), blockedUntil };
+}
+
 test("fileStorage downloads are served from disk without JavaScript: streamed in chunks, ranges across chunk edges, clients gone mid-download", { timeout: 60_000 }, async (t) => {
   const dir = work();
   const files = join(dir, "files");
@@ -254,14 +270,7 @@ test("fileStorage downloads are served from disk without JavaScript: streamed in
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const script = `const r = await fetch(process.argv[1]); const b = Buffer.from(await r.arrayBuffer()); const { createHash } = await import("node:crypto"); console.log(JSON.stringify({ status: r.status, etag: r.headers.get("etag"), sha: createHash("sha256").update(b).digest("hex"), at: Date.now() }));`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script, url], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const blockedUntil = Date.now() + 6000;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
-  assert.equal(await exited, 0);
-  const got = JSON.parse(out);
+  const { got, blockedUntil } = await whileBlocked(script, url);
   assert.deepEqual({ status: got.status, etag: got.etag, sha: got.sha }, { status: 200, etag, sha: sha(bytes) });
   assert.ok(got.at < blockedUntil, "the download finished while JavaScript was blocked");
 });
@@ -279,14 +288,7 @@ test("fileStorage uploads are received without JavaScript: a multi-megabyte uplo
     form.append("key", "up/one");
     const r = await fetch(process.argv[1], { method: "POST", body: form });
     console.log(JSON.stringify({ status: r.status, body: await r.json(), sha: createHash("sha256").update(bytes).digest("hex"), at: Date.now() }));`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script, s.url(`${BASE}/api/storage/upload`)], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const blockedUntil = Date.now() + 6000;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
-  assert.equal(await exited, 0);
-  const got = JSON.parse(out);
+  const { got, blockedUntil } = await whileBlocked(script, s.url(`${BASE}/api/storage/upload`));
   assert.deepEqual(got.body, { storageUri: "file-storage://local/up/one/bundle.zip" });
   assert.ok(got.at < blockedUntil, "the upload was answered while JavaScript was blocked");
   const stored = await fetch(s.url(`${BASE}/files/up/one/bundle.zip`));

@@ -132,18 +132,34 @@ struct State {
     epoch: u64,
 }
 
-impl State {
+/// Where the next probe stands, read off one clock reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbePhase {
+    NotYet,
+    /// Due within its lead (twice the last marker read plus 50 ms, at most half the spacing): it
+    /// is started in the background while the snapshot still answers, so that it ends before it
+    /// is due.
+    Soon,
     /// Answers wait for a probe first: the snapshot was last verified `spacing` ago or more.
-    fn probe_due(&self) -> bool {
-        self.checked_at.is_none_or(|t| t.elapsed() >= self.spacing)
+    Due,
+}
+
+impl State {
+    fn probe_phase(&self) -> ProbePhase {
+        let Some(checked) = self.checked_at else { return ProbePhase::Due };
+        let elapsed = checked.elapsed();
+        let lead = (self.last_probe.saturating_mul(2) + PROBE_LEAD_MIN).min(self.spacing / 2);
+        if elapsed >= self.spacing {
+            ProbePhase::Due
+        } else if elapsed + lead >= self.spacing {
+            ProbePhase::Soon
+        } else {
+            ProbePhase::NotYet
+        }
     }
 
-    /// The probe is due within its lead (twice the last marker read plus 50 ms, at most half the
-    /// spacing): it is started in the background while the snapshot still answers, so that it
-    /// ends before it is due.
-    fn probe_soon(&self) -> bool {
-        let lead = (self.last_probe.saturating_mul(2) + PROBE_LEAD_MIN).min(self.spacing / 2);
-        self.checked_at.is_none_or(|t| t.elapsed() + lead >= self.spacing)
+    fn probe_due(&self) -> bool {
+        self.probe_phase() == ProbePhase::Due
     }
 }
 
@@ -241,7 +257,11 @@ impl Core {
     /// Whether answers may come from the snapshot without a call that can start a probe: the
     /// probe is neither due nor about to be without one already running.
     fn answers_now(&self, s: &State) -> bool {
-        !s.probe_due() && (!s.probe_soon() || self.probe_running())
+        match s.probe_phase() {
+            ProbePhase::NotYet => true,
+            ProbePhase::Soon => self.probe_running(),
+            ProbePhase::Due => false,
+        }
     }
 
     pub(super) fn status(&self) -> crate::db::SnapshotStatus {

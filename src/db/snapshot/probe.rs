@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use futures::future::FutureExt;
 
-use super::{log_line, probe_spacing, Core, ProbeFuture, State, PROBE_VERDICT_MARGIN, REBUILD_TIMEOUT};
+use super::{log_line, probe_spacing, Core, ProbeFuture, ProbePhase, State, PROBE_VERDICT_MARGIN, REBUILD_TIMEOUT};
 use crate::db::partition::Partition;
 use crate::error::Error;
 
@@ -50,12 +50,9 @@ impl Core {
     /// Returns `true` when the probe did not end in time: the answer is then unverified, and
     /// marked stale like any answer given while the database does not answer.
     pub(super) async fn refresh(self: &Arc<Self>) -> bool {
-        let (due, soon) = {
-            let s = self.read();
-            (s.probe_due(), s.probe_soon())
-        };
-        if !due {
-            if soon {
+        let phase = self.read().probe_phase();
+        if phase != ProbePhase::Due {
+            if phase == ProbePhase::Soon {
                 // Ahead of time, in the background (the task runs whether or not it is awaited).
                 drop(self.start_probe());
             }
