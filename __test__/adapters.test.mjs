@@ -5,11 +5,14 @@
 // must answer the same JSON. Then the shared suites run against ours on that adapter.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { createHotUpdater as upstreamCreateHotUpdater } from "@hot-updater/server";
-import { createHotUpdater } from "../index.mjs";
-import { adapterMatrix, drizzleOnBetterSqlite, startMongo } from "./helpers/adapters.mjs";
+import { createHotUpdater, sqliteDatabase } from "../index.mjs";
+import { createMigrator } from "../db.mjs";
+import { adapterMatrix, drizzleOnBetterSqlite, prismaOnSqlite, startMongo } from "./helpers/adapters.mjs";
 import { removePrismaClients } from "./helpers/prisma.mjs";
 import { parityStorage } from "./helpers/parity-storage.mjs";
 import { makeApiRequests, makeBundles, makeUpdateRequests, prng, smallBundle } from "./helpers/fixtures.mjs";
@@ -89,6 +92,56 @@ test("getBundles through a plugin keeps the database's order, as upstream does",
   const desc = (await up.getBundles({ limit: 10 })).data.map((b) => b.id);
   assert.deepEqual(desc, [...ids].sort().reverse());
   assert.notDeepEqual(desc, [...ids].sort((a, b) => b.localeCompare(a)));
+});
+
+// Prisma refuses more than 999 bound parameters on SQLite (P2029), and upstream's prismaAdapter
+// binds one per bundle id of a page when it reads the patches: the snapshot used to load its
+// partitions in pages of 1,000, so a partition that large never loaded and every check fell
+// back to the plugin (and tried the load again first).
+test("prismaAdapter on SQLite, 1,200 bundles in one partition: the snapshot loads it and answers every check", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hu-prisma-big-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "db.sqlite");
+  const bundles = Array.from({ length: 1200 }, (_, i) => smallBundle(i + 1));
+  const native = createHotUpdater({ database: sqliteDatabase({ path }), storages: [parityStorage()], ...OPTIONS });
+  await (await createMigrator(native).migrateToLatest()).execute();
+  const seeded = await native.handler(new Request("http://localhost/hot-updater/api/bundles", { method: "POST", body: JSON.stringify(bundles) }));
+  assert.equal(seeded.status, 201, await seeded.text());
+
+  const reads = { findMany: 0 };
+  const counting = (prisma) =>
+    new Proxy(prisma, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "bundles") return value;
+        return new Proxy(value, {
+          get(delegate, method) {
+            const fn = Reflect.get(delegate, method);
+            return method === "findMany" ? (...args) => (reads.findMany++, fn.apply(delegate, args)) : fn;
+          },
+        });
+      },
+    });
+  const plugin = prismaOnSqlite(path, counting);
+  const ours = createHotUpdater({ database: plugin.database, storages: [parityStorage()], ...OPTIONS });
+  t.after(async () => {
+    await ours.close();
+    await plugin.close();
+    await native.close();
+  });
+  const NIL = "00000000-0000-0000-0000-000000000000";
+  const check = async (server) => {
+    const res = await server.handler(new Request(`http://localhost/hot-updater/app-version/ios/1.0.0/production/${NIL}/${NIL}`));
+    return { status: res.status, body: await res.text() };
+  };
+  const expected = await check(native);
+  assert.equal(JSON.parse(expected.body).id, smallBundle(1200).id);
+  assert.deepEqual(await check(ours), expected);
+  const afterLoad = reads.findMany;
+  // 1,200 rows in pages under 999 (3 pages, each a page query and plugin-core's count queries).
+  assert.ok(afterLoad > 0 && afterLoad < 20, `${afterLoad} findMany calls to load the partition`);
+  for (let i = 0; i < 20; i++) assert.deepEqual(await check(ours), expected);
+  assert.equal(reads.findMany, afterLoad, "repeated checks are answered from the snapshot");
 });
 
 test("drizzle on better-sqlite3 (a synchronous driver): writes fail as upstream's do, reads still agree", async (t) => {

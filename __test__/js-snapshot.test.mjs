@@ -220,13 +220,19 @@ test("a plugin whose getBundles throws is an outage: stale answers, writes refus
 test("a plugin failing before anything was loaded answers as the plugin does (upstream's 500)", async (t) => {
   const { plugin } = handWritten([smallBundle(1)]);
   delete plugin.getUpdateInfo;
-  plugin.getBundles = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
-  const hu = createHotUpdater({ database: plugin, snapshot: true, ...base });
+  // The snapshot's listings (the fallback's own getBundles calls also filter on `id`).
+  let listings = 0;
+  plugin.getBundles = (options) => (options?.where?.id || listings++, Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")));
+  const hu = createHotUpdater({ database: plugin, snapshot: { probeIntervalMs: 5000 }, ...base });
   const up = upstreamCreateHotUpdater({ database: plugin, ...base });
   t.after(() => hu.close());
   const [a, b] = [await get(hu), await get(up)];
   assert.equal(a.status, 500);
   assert.equal(a.text, b.text);
+  // The failed load is tried again after a backoff (the probe interval at first), not at every check.
+  const tried = listings;
+  for (let i = 0; i < 5; i++) assert.equal((await get(hu)).text, b.text);
+  assert.equal(listings, tried, "no load attempt before the backoff ends");
 });
 
 test("the snapshot option is checked", () => {

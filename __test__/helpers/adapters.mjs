@@ -65,6 +65,16 @@ function sqliteFile() {
   return { path: join(dir, "db.sqlite"), drop: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * upstream's prismaAdapter over the SQLite file at `path` (tables already there), on a client
+ * `wrap` may stand in for (to watch its calls).
+ */
+export function prismaOnSqlite(path, wrap = (prisma) => prisma) {
+  const PrismaClient = prismaClientClass("sqlite");
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: pathToFileURL(path).href }) });
+  return { database: prismaAdapter({ prisma: wrap(prisma), provider: "sqlite" }), close: () => prisma.$disconnect() };
+}
+
 /** A fresh server database (`pgDatabase` / `mysqlDatabase`). */
 function serverDb(provider) {
   return provider === "postgresql" ? pgDatabase() : mysqlDatabase();

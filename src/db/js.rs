@@ -32,8 +32,11 @@ pub struct JsDatabaseInfo {
     pub has_change_marker: bool,
 }
 
-/// Bundles per `getBundles` page when the snapshot loads a partition.
-const SNAPSHOT_PAGE: u32 = 1000;
+/// Bundles per `getBundles` page when the snapshot loads a partition. Under 999 on purpose:
+/// upstream's `prismaAdapter` binds one parameter per bundle id of a page (reading its patches),
+/// and Prisma refuses more than 999 on SQLite (P2029, "The query parameter limit supported by
+/// your database is exceeded"), so pages of 1,000 never loaded a partition that large.
+const SNAPSHOT_PAGE: u32 = 500;
 
 /// A plugin that cannot list its bundles or read its marker is treated like an unreachable
 /// database (the snapshot keeps answering, marked stale; writes wait for it to answer again).

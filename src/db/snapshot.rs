@@ -56,7 +56,10 @@ pub struct SnapshotOptions {
     /// healthy only once its reload succeeded.
     pub timed_reload: bool,
     /// A partition that cannot be loaded leaves the update check to the backend itself (a JS
-    /// plugin's own answer, its own error included) instead of failing it.
+    /// plugin's own answer, its own error included) instead of failing it. The failure is
+    /// logged, and the load is not tried again before a backoff (`probe_interval`, doubling up
+    /// to 30 s or `max_age`, whichever is longer) has passed: meanwhile the
+    /// backend answers those checks at its own cost.
     pub fall_back_when_unloaded: bool,
 }
 
@@ -76,6 +79,10 @@ impl Default for SnapshotOptions {
 /// A rebuild reads whole partitions, which may take a while at large history sizes; it is
 /// bounded all the same, so that a database that vanishes mid-rebuild cannot hold the probe.
 const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest wait before a partition whose load failed is tried again (see
+/// [`SnapshotOptions::fall_back_when_unloaded`]).
+const LOAD_BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// How much longer than a probe's own timeout a request waits for the probe's verdict.
 const PROBE_VERDICT_MARGIN: Duration = Duration::from_millis(250);
@@ -101,8 +108,17 @@ fn probe_spacing(opts: &SnapshotOptions, took: Duration) -> Duration {
     took.saturating_mul(PROBE_DUTY).clamp(opts.probe_interval, opts.probe_interval.saturating_mul(PROBE_SPACING_LIMIT))
 }
 
+/// A partition whose load failed (kept only with `fall_back_when_unloaded`).
+struct FailedLoad {
+    retry_at: Instant,
+    backoff: Duration,
+    attempts: u64,
+}
+
 struct State {
     partitions: HashMap<(String, String), Arc<Partition>>,
+    /// Partitions whose last load failed, and when to try each again.
+    failed_loads: HashMap<(String, String), FailedLoad>,
     marker: Option<String>,
     checked_at: Option<Instant>,
     /// How long after `checked_at` the next probe is due: `probe_interval`, or more when the
@@ -191,6 +207,7 @@ impl SnapshotDatabase {
         let now = Instant::now();
         let state = State {
             partitions: HashMap::new(),
+            failed_loads: HashMap::new(),
             marker: None,
             checked_at: None,
             spacing: opts.probe_interval,
@@ -360,11 +377,30 @@ impl Core {
             if let Some(p) = s.partitions.get(&key) {
                 return Ok(Some((p.clone(), s.stale)));
             }
+            if s.failed_loads.get(&key).is_some_and(|f| Instant::now() < f.retry_at) {
+                // Still backing off: the backend answers (see `fall_back_when_unloaded`).
+                return Ok(None);
+            }
             s.generation
         };
-        let Some(rows) = self.guarded(false, self.inner.snapshot_partition(platform, channel)).await? else { return Ok(None) };
+        let rows = match self.guarded(false, self.inner.snapshot_partition(platform, channel)).await {
+            Ok(Some(rows)) => rows,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                if self.opts.fall_back_when_unloaded {
+                    self.load_failed(key, &e);
+                }
+                return Err(e);
+            }
+        };
         let partition = Arc::new(Partition::build(rows, platform, channel));
         let mut s = self.write();
+        if let Some(failed) = s.failed_loads.remove(&key) {
+            let line = format!("update-check snapshot of {platform}/{channel} loaded after {} failed attempt(s)", failed.attempts);
+            drop(s);
+            log_line(&line);
+            s = self.write();
+        }
         if s.generation == generation {
             s.loads += 1;
             if s.partitions.is_empty() {
@@ -373,5 +409,26 @@ impl Core {
             s.partitions.insert(key, partition.clone());
         }
         Ok(Some((partition, false)))
+    }
+
+    /// Records (and logs) a failed partition load, and when to try it again.
+    fn load_failed(&self, key: (String, String), err: &Error) {
+        let line = {
+            let mut s = self.write();
+            let (backoff, attempts) = match s.failed_loads.get(&key) {
+                Some(f) => ((f.backoff * 2).min(self.opts.max_age.max(LOAD_BACKOFF_MAX)), f.attempts + 1),
+                None => (self.opts.probe_interval, 1),
+            };
+            let line = format!(
+                "could not load the update-check snapshot of {}/{} ({}); the database plugin answers these checks itself, next attempt in {} ms",
+                key.0,
+                key.1,
+                err.message,
+                backoff.as_millis()
+            );
+            s.failed_loads.insert(key, FailedLoad { retry_at: Instant::now() + backoff, backoff, attempts });
+            line
+        };
+        log_line(&line);
     }
 }

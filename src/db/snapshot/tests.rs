@@ -3,7 +3,7 @@
 //! snapshot, writes are refused while the database is known to be down, recovery needs no
 //! restart, and a poisoned lock does not stop answers.
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +29,11 @@ struct Fake {
     /// How long reading the change marker takes, and how often it was read.
     marker_delay_ms: AtomicU64,
     marker_reads: AtomicU64,
+    /// Partition loads fail (as a plugin's `getBundles` over a database's parameter limit);
+    /// how many loads were attempted, and how many update checks the backend answered itself.
+    loads_fail: AtomicBool,
+    loads: AtomicU64,
+    own_answers: AtomicU64,
 }
 
 impl Fake {
@@ -65,7 +70,10 @@ impl Database for Fake {
         Ok(vec!["production".into()])
     }
     async fn get_update_info(&self, _args: &UpdateArgs, _ctx: Ctx) -> Result<UpdateLookup> {
-        unreachable!("the snapshot answers update checks")
+        // Only a backend that may answer when its partition does not load is asked.
+        assert!(self.loads_fail.load(Ordering::SeqCst) || self.own_answers.load(Ordering::SeqCst) > 0, "the snapshot answers update checks");
+        self.own_answers.fetch_add(1, Ordering::SeqCst);
+        Ok(UpdateLookup::default())
     }
     async fn insert_bundle(&self, bundle: &Value, _ctx: Ctx) -> Result<()> {
         self.gate().await?;
@@ -82,6 +90,10 @@ impl Database for Fake {
     }
     async fn snapshot_partition(&self, _platform: &str, _channel: &str) -> Result<Option<Vec<Bundle>>> {
         self.gate().await?;
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        if self.loads_fail.load(Ordering::SeqCst) {
+            return Err(Error::unreachable("The query parameter limit supported by your database is exceeded."));
+        }
         Ok(Some(self.rows()))
     }
     async fn change_marker(&self) -> Result<Option<String>> {
@@ -262,4 +274,41 @@ async fn steady_checks_never_wait_for_the_probe() {
     let spacing = snap.core.read().spacing;
     assert!(spacing >= Duration::from_millis(1500) && spacing < Duration::from_secs(3), "the slow marker spaced the probes out: {spacing:?}");
     assert!(oldest < spacing, "the snapshot went unverified for {oldest:?} (spacing {spacing:?})");
+}
+
+#[tokio::test]
+async fn a_partition_that_does_not_load_is_retried_after_a_backoff_not_at_every_check() {
+    let fake = Arc::new(Fake::default());
+    fake.insert_bundle(&bundle(1), Ctx::default()).await.unwrap();
+    fake.loads_fail.store(true, Ordering::SeqCst);
+    let interval = Duration::from_millis(300);
+    let opts = SnapshotOptions { probe_interval: interval, max_age: Duration::from_secs(5), fall_back_when_unloaded: true, ..SnapshotOptions::default() };
+    let snap = SnapshotDatabase::new(fake.clone(), opts);
+    let id1 = bundle(1)["id"].as_str().unwrap().to_string();
+
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(check(&snap).await.0, None, "the backend's own answer");
+    }
+    assert!(started.elapsed() < interval, "the checks outlasted the first backoff; the count below would not hold");
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 1, "one load attempt, not one per check");
+    assert_eq!(fake.own_answers.load(Ordering::SeqCst), 20);
+
+    // After the backoff, one more attempt (which fails too: the backoff doubles).
+    tokio::time::sleep(interval + Duration::from_millis(20)).await;
+    check(&snap).await;
+    check(&snap).await;
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 2);
+
+    // The cause is gone: after the doubled backoff the partition loads and answers.
+    fake.loads_fail.store(false, Ordering::SeqCst);
+    tokio::time::sleep(interval * 2 + Duration::from_millis(20)).await;
+    assert_eq!(check(&snap).await.0.as_deref(), Some(id1.as_str()));
+    let answered_by_backend = fake.own_answers.load(Ordering::SeqCst);
+    for _ in 0..5 {
+        assert_eq!(check(&snap).await.0.as_deref(), Some(id1.as_str()));
+    }
+    assert_eq!(fake.own_answers.load(Ordering::SeqCst), answered_by_backend, "the snapshot answers now");
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 3);
+    snap.close().await;
 }
