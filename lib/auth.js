@@ -11,13 +11,14 @@
 
 const { configError } = require("./errors.js");
 
-const crypto = require("node:crypto");
+// node:crypto is loaded on first use: requiring it costs a few milliseconds of every start.
+const crypto = () => require("node:crypto");
 const { jsonResponse } = require("./response.js");
 
 const UNAUTHORIZED_BODY = JSON.stringify({ error: "Unauthorized" });
 const AUTH_SHAPE = "createHotUpdater: `auth` must be { bearerToken: string } or { verify(request, context) => boolean | Promise<boolean> }";
 
-const digest = (text) => crypto.createHash("sha256").update(text, "utf8").digest();
+const digest = (text) => crypto().createHash("sha256").update(text, "utf8").digest();
 
 /** `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750); `null` when absent or malformed. */
 function bearerOf(request) {
@@ -43,7 +44,7 @@ function authOption(auth) {
     // position of the first wrong byte shows in the answer time.
     return async (request) => {
       const token = bearerOf(request);
-      return token !== null && crypto.timingSafeEqual(digest(token), expected);
+      return token !== null && crypto().timingSafeEqual(digest(token), expected);
     };
   }
   if (typeof auth.verify !== "function") throw configError("createHotUpdater: `auth.verify` must be a function (request, context) => boolean | Promise<boolean>.");

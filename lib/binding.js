@@ -1,12 +1,25 @@
 "use strict";
 // Loads the native addon: a local build first (a checkout after `npm run build`), then the
 // prebuilt platform package that npm installs as an optional dependency.
-const { existsSync } = require("node:fs");
+const { existsSync, readFileSync } = require("node:fs");
 const { join } = require("node:path");
 
 const SUPPORTED = ["linux-x64-gnu", "linux-arm64-gnu", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "win32-x64-msvc"];
 
+// `ldd` is a script naming its C library on glibc and musl systems alike: reading it takes a
+// fraction of a millisecond, where the process report (the fallback) takes about 5 ms of every start.
+function isMuslFromLdd() {
+  try {
+    const text = readFileSync("/usr/bin/ldd", "latin1");
+    if (text.includes("musl")) return true;
+    if (text.includes("GNU C Library") || text.includes("GLIBC") || text.includes("glibc")) return false;
+  } catch {}
+  return null;
+}
+
 function isMusl() {
+  const fromLdd = isMuslFromLdd();
+  if (fromLdd !== null) return fromLdd;
   try {
     const report = process.report && process.report.getReport();
     return !(report && report.header && report.header.glibcVersionRuntime);

@@ -6,7 +6,6 @@
 
 const { configError } = require("./errors.js");
 
-const { createPrivateKey } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { env, optionalInteger, optionalString, networkOptions } = require("./options.js");
 
@@ -117,7 +116,7 @@ function firebaseStorageOption(config) {
   const privateKey = key.privateKey.includes("\\n") ? key.privateKey.replace(/\\n/g, "\n") : key.privateKey;
   let parsed;
   try {
-    parsed = createPrivateKey(privateKey);
+    parsed = require("node:crypto").createPrivateKey(privateKey);
   } catch {
     parsed = undefined;
   }

@@ -15,7 +15,8 @@
 const fs = require("node:fs");
 const fsp = require("node:fs/promises");
 const path = require("node:path");
-const crypto = require("node:crypto");
+// node:crypto is loaded on first use: requiring it costs a few milliseconds of every start.
+const crypto = () => require("node:crypto");
 const { fromNative, configError, withCode, CODES } = require("./errors.js");
 const { markNative } = require("./plugins.js");
 
@@ -113,7 +114,7 @@ function createStore({ dir, maxUploadBytes }) {
   const hashing = new Set();
 
   const metaPathOf = (key) => {
-    const h = crypto.createHash("sha256").update(key).digest("hex");
+    const h = crypto().createHash("sha256").update(key).digest("hex");
     return path.join(metaDir, h.slice(0, 2), `${h}.json`);
   };
   const realDir = () => fsp.realpath(dir);
@@ -123,7 +124,7 @@ function createStore({ dir, maxUploadBytes }) {
 
   async function writeAtomically(target, data) {
     const folder = await internalDir(path.dirname(target));
-    const tmp = path.join(await internalDir(tmpDir), `${crypto.randomUUID()}.meta`);
+    const tmp = path.join(await internalDir(tmpDir), `${crypto().randomUUID()}.meta`);
     try {
       await fsp.writeFile(tmp, data, { flag: "wx" });
       await fsp.rename(tmp, path.join(folder, path.basename(target)));
@@ -155,7 +156,7 @@ function createStore({ dir, maxUploadBytes }) {
       const fh = await fsp.open(realPath, "r");
       try {
         const st = await fh.stat({ bigint: true });
-        const hash = crypto.createHash("sha256");
+        const hash = crypto().createHash("sha256");
         for await (const chunk of fh.createReadStream({ autoClose: false, start: 0 })) hash.update(chunk);
         await writeAtomically(metaPathOf(key), recordOf(hash.digest("hex"), st));
       } finally {
