@@ -19,6 +19,7 @@ import { createHotUpdater, HOT_UPDATER_SERVER_VERSION, sqliteDatabase } from "..
 import { toNodeHandler } from "../node.mjs";
 import { memoryDatabase } from "./helpers/memory-db.mjs";
 import { failingStorage, mockDownloadUrl, mockStorage } from "./helpers/mock-storage.mjs";
+import { makeBundles, makeUpdateRequests } from "./helpers/fixtures.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "bun.exe" : "bun");
@@ -667,4 +668,54 @@ test("example/server.mjs serves, enforces HOT_UPDATER_TOKEN and shuts down on SI
     }
     rmSync(cwd, { recursive: true, force: true });
   }
+});
+
+// `toNodeHandler(hotUpdater)` answers a warm GET within one native call, without building the
+// Web Request and Response; the general way (`toNodeHandler({ handler })`) builds both. Both
+// must answer the same bytes and headers, a JS storage plugin's URL included.
+test("Express: the one-call GET path answers exactly as the general way, and skips the handler when warm", { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const dir = join(tmpdir(), `hu-quick-${randomUUID()}`);
+  mkdirSync(dir, { recursive: true });
+  const hotUpdater = createHotUpdater(serverOptions(sqliteDatabase({ path: join(dir, "db.sqlite") }), [mockStorage()]));
+  let handled = 0;
+  const handler = hotUpdater.handler;
+  hotUpdater.handler = (...args) => (handled++, handler(...args));
+  const bundles = makeBundles(60, 9).map((b, i) => ({ ...b, storageUri: `storage://my-app/${i}.zip` }));
+  for (const b of bundles) await hotUpdater.insertBundle(b);
+  const servers = [];
+  t.after(async () => {
+    for (const s of servers) await closeNodeServer(s);
+    await hotUpdater.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const listen = async (nodeHandler) => {
+    const app = express();
+    app.use("/hot-updater", nodeHandler);
+    const server = await new Promise((resolve, reject) => {
+      const s = app.listen(0, "127.0.0.1", (error) => (error ? reject(error) : resolve(s)));
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${server.address().port}`;
+  };
+  const quick = await listen(toNodeHandler(hotUpdater));
+  const general = await listen(toNodeHandler({ handler: (request) => hotUpdater.handler(request) }));
+  const requests = [...makeUpdateRequests(bundles, 150, 4), { path: "/hot-updater/version" }, { path: "/hot-updater/version", sdk: "" }];
+  const answer = async (base, { path, sdk }) => {
+    const res = await fetch(`${base}${path}`, { headers: sdk === undefined ? {} : { "Hot-Updater-SDK-Version": sdk }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const headers = ["content-type", "content-length", "etag"].map((h) => res.headers.get(h));
+    return JSON.stringify({ status: res.status, headers, body: await res.text() });
+  };
+  // Each request twice through the quick server: cold (general way inside), then warm.
+  for (const r of requests) await answer(quick, r);
+  const before = handled;
+  let differ = 0;
+  for (const r of requests) {
+    const [a, b] = [await answer(quick, r), await answer(general, r)];
+    if (a !== b) differ++;
+    assert.equal(a, b, `${r.path} (sdk ${r.sdk})`);
+  }
+  assert.equal(differ, 0);
+  const quickHandled = handled - before - requests.length;
+  assert.ok(quickHandled < requests.length / 2, `the warm pass went through the handler ${quickHandled} times of ${requests.length}`);
+  t.diagnostic(`${requests.length} requests compared; warm pass through the handler: ${quickHandled}`);
 });

@@ -171,6 +171,40 @@ function createHotUpdater(options) {
     return response;
   }
 
+  /**
+   * A GET within one native call: it confirms the answer kept for a repeated request while the
+   * snapshot is unchanged (see answer-cache.js for when that is exactly the answer the native
+   * side would give), or answers when nothing needs I/O (a warm snapshot). Returns the 200
+   * answer's JSON text, a pending answer that needs a JS storage plugin's URL, or `undefined`.
+   */
+  function answerNow(url, sdk) {
+    const key = sdk === null ? url : `${url}\n${sdk}`;
+    const kept = answers === null ? undefined : answers.entry(key, performance.now());
+    const now = kept === undefined ? server.handleSync(url, sdk, -1) : server.handleSync(url, sdk, kept.epoch, kept.slot);
+    if (now === true) return kept.body;
+    if (now && now.storageIndex === undefined) {
+      if (answers !== null && now.epoch >= 0) answers.set(key, now.epoch, performance.now(), now.body, now.metricSlot);
+      return now.body;
+    }
+    return now || undefined;
+  }
+
+  /**
+   * `answerNow` for adapters that build no Web Request (node.js's `toNodeHandler`): the JSON
+   * text of a GET answered 200 at once, the promised Response of one that needs a JS storage
+   * plugin's URL, or `undefined` whenever `serve` must run instead (management and `fileStorage`
+   * routes when those are configured, slow-request logging, an answer that needs I/O). `serve`
+   * would give the same answer.
+   */
+  function quickGet(url, sdk) {
+    if (emit !== null) return undefined;
+    if (guard !== null && /\/api/i.test(url)) return undefined;
+    if (files !== null && (url.includes("/files/") || url.includes("/api/storage/"))) return undefined;
+    const now = answerNow(url, sdk);
+    if (now === undefined || typeof now === "string") return now;
+    return withPluginUrl(now, storages.js[now.storageIndex], undefined, emit);
+  }
+
   async function serve(request, ctx) {
     if (guard !== null) {
       const denied = await guard(request, ctx);
@@ -182,20 +216,8 @@ function createHotUpdater(options) {
     }
     const method = request.method;
     if (method === "GET") {
-      const url = request.url;
-      const sdk = request.headers.get(SDK_VERSION_HEADER);
-      // One native call: it confirms the answer kept for a repeated request while the snapshot is
-      // unchanged (see answer-cache.js for when that is exactly the answer the native side would
-      // give), or answers within the call when nothing needs I/O (a warm snapshot). A JS storage
-      // plugin's URL is then asked for here, without the bridge's round trip.
-      const key = sdk === null ? url : `${url}\n${sdk}`;
-      const kept = answers === null ? undefined : answers.entry(key, performance.now());
-      const now = kept === undefined ? server.handleSync(url, sdk, -1) : server.handleSync(url, sdk, kept.epoch, kept.slot);
-      if (now === true) return jsonResponse(200, kept.body);
-      if (now && now.storageIndex === undefined) {
-        if (answers !== null && now.epoch >= 0) answers.set(key, now.epoch, performance.now(), now.body, now.metricSlot);
-        return jsonResponse(200, now.body);
-      }
+      const now = answerNow(request.url, request.headers.get(SDK_VERSION_HEADER));
+      if (typeof now === "string") return jsonResponse(200, now);
       if (now) return withPluginUrl(now, storages.js[now.storageIndex], ctx, emit);
     }
     let body;
@@ -240,7 +262,7 @@ function createHotUpdater(options) {
       return `${server.metricsText()}# HELP hot_updater_answer_cache_entries Update-check answers kept by the JS answer cache.\n# TYPE hot_updater_answer_cache_entries gauge\nhot_updater_answer_cache_entries ${size}\n`;
     },
   });
-  Object.defineProperty(api, INSTANCE, { enumerable: false, value: { server, database: opts.database, jsDatabase: db.js } });
+  Object.defineProperty(api, INSTANCE, { enumerable: false, value: { server, database: opts.database, jsDatabase: db.js, quickGet } });
   // `listen`: the built-in HTTP/1.1 server (lib/listen.js, src/listener).
   Object.defineProperty(api, "listen", {
     enumerable: false,
