@@ -1,7 +1,10 @@
 // A server child: `taskset -c 1 node http-child.mjs spec.json`, Hono on @hono/node-server (2.x,
 // or 1.x when `spec.honoNodeServer` is 1) on 127.0.0.1 (ephemeral port) serving one handler;
 // with `spec.frontend` "listen", hot-updater-rs's own `listen()` instead of Hono, and with
-// "node-http", the constant-JSON ceiling on bare `node:http` (no framework). Talks to the harness over IPC:
+// "node-http", the constant-JSON ceiling on bare `node:http` (no framework); with "express", Express 5
+// (`app.use("/hot-updater", toNodeHandler(hotUpdater))`, each server its own package's
+// `toNodeHandler`; upstream behind its documented `express.json()`; the ceiling an Express route
+// sending the constant JSON itself). Talks to the harness over IPC:
 //   -> { ready, port }   <- { cmd: "stats" } -> { stats }   <- { cmd: "close" }
 import { readFileSync } from "node:fs";
 
@@ -26,6 +29,22 @@ if (spec.frontend === "listen") {
     res.end(body);
   });
   server.listen(0, "127.0.0.1", () => process.send({ ready: true, port: server.address().port }));
+  closeServer = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+} else if (spec.frontend === "express") {
+  const express = (await import("express")).default;
+  const app = express();
+  if (spec.server.impl === "ceiling") {
+    const body = '{"status":"UP_TO_DATE"}';
+    app.use("/hot-updater", (req, res) => res.type("application/json").send(body));
+  } else {
+    const { toNodeHandler } = await import(spec.server.impl === "upstream" ? "@hot-updater/server/node" : "../../node.mjs");
+    if (spec.server.impl === "upstream") app.use(express.json());
+    app.use("/hot-updater", toNodeHandler(hotUpdater.api ?? hotUpdater));
+  }
+  const server = app.listen(0, "127.0.0.1", () => process.send({ ready: true, port: server.address().port }));
   closeServer = () => {
     server.close();
     server.closeAllConnections();

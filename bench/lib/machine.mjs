@@ -58,6 +58,7 @@ export function machineFacts() {
     hono: version("hono"),
     honoNodeServer: version("@hono/node-server"),
     honoNodeServer1: version("hono-node-server-1"),
+    express: version("express"),
     pg: version("pg"),
     wrk: quiet("wrk", ["-v"], true)?.split("\n")[0] ?? null,
     addon: addon(),

@@ -57,6 +57,12 @@ export async function measureServer(impl, server, n, ctx, result) {
     console.log(httpLine(label, `HTTP, Hono on @hono/node-server ${honoNodeServer}.x`, result[key], budget.http.seconds));
   }
 
+  // Express 5 through each package's `toNodeHandler` (the ceiling: an Express route of its own).
+  if (ctx.wrk) {
+    result.httpExpress = await httpBenchOf(impl, server, ctx, budget.http, { frontend: "express" });
+    console.log(httpLine(label, "HTTP, Express 5", result.httpExpress, budget.http.seconds));
+  }
+
   // No framework: hot-updater-rs's own `listen()`, and the constant-JSON ceiling on bare `node:http`.
   const frontend = impl === "ours" ? "listen" : impl === "ceiling" ? "node-http" : null;
   if (ctx.wrk && frontend) {

@@ -41,6 +41,8 @@ const COLUMNS = [
   ["no-framework peak RSS MB", (s) => s.httpNative?.maxRssMB, 0],
   ["HTTP node-server 1.x checks/s", (s) => s.httpHono1?.perSecond, 0],
   ["HTTP node-server 1.x p99 ms", (s) => s.httpHono1?.p99Ms, 2],
+  ["Express HTTP checks/s", (s) => s.httpExpress?.perSecond, 0],
+  ["Express HTTP p99 ms", (s) => s.httpExpress?.p99Ms, 2],
   ["Bun HTTP checks/s", (s) => s.bunHttp?.perSecond, 0],
   ["Bun HTTP p99 ms", (s) => s.bunHttp?.p99Ms, 2],
   ["Bun peak RSS MB", (s) => s.bunHttp?.maxRssMB, 0],
@@ -113,7 +115,7 @@ function markdown(report) {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Linux ${m.kernel}, load average ${m.loadAverageAtStart?.[0] ?? "?"} at start and ${m.loadAverageAtEnd?.[0] ?? "?"} at end; Node ${m.node}. ` +
       `hot-updater-rs ${m.hotUpdaterRs} (git ${m.git ?? "?"}, addon built ${m.addon?.builtAt ?? "?"}, ${m.addon?.sizeMB ?? "?"} MB) vs @hot-updater/server ${m.upstream} ` +
-      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mysql2 ? `, mysql2 ${m.mysql2}, server ${m.mysqlServer}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns)` +
+      `(Kysely ${m.kysely}, better-sqlite3 ${m.betterSqlite3}${m.pg ? `, pg ${m.pg}` : ""}${m.mysql2 ? `, mysql2 ${m.mysql2}, server ${m.mysqlServer}` : ""}${m.mongodb ? `, mongodb ${m.mongodb}` : ""}); Hono ${m.hono} on @hono/node-server ${m.honoNodeServer} (the "HTTP" columns) and ${m.honoNodeServer1} (the "node-server 1.x" columns); Express ${m.express ?? "?"} (the "Express" columns)` +
       `${m.bun ? `; Elysia ${m.elysia} on Bun ${m.bun} (\`.mount("/hot-updater", handler)\`; the "Bun …" columns)` : "; Elysia on Bun not run"}; ${m.wrk ?? "wrk not installed"}.`,
     "",
   ];

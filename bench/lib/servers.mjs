@@ -118,6 +118,8 @@ async function ours(spec) {
   return {
     handler: (request) => hotUpdater.handler(request),
     listen: (options) => hotUpdater.listen(options),
+    // What a user hands to `toNodeHandler` (its one-call GET path needs the server itself).
+    api: hotUpdater,
     close: async () => {
       await hotUpdater.close();
       if (plugin) await plugin.close();
