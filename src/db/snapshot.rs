@@ -117,6 +117,9 @@ struct FailedLoad {
 
 struct State {
     partitions: HashMap<(String, String), Arc<Partition>>,
+    /// When the read behind each partition began: a partition first loaded while a rebuild ran
+    /// is kept by it only if its read began after the rebuild's (see `probe_once`).
+    read_from: HashMap<(String, String), Instant>,
     /// Partitions whose last load failed, and when to try each again.
     failed_loads: HashMap<(String, String), FailedLoad>,
     marker: Option<String>,
@@ -207,6 +210,7 @@ impl SnapshotDatabase {
         let now = Instant::now();
         let state = State {
             partitions: HashMap::new(),
+            read_from: HashMap::new(),
             failed_loads: HashMap::new(),
             marker: None,
             checked_at: None,
@@ -383,6 +387,7 @@ impl Core {
             }
             s.generation
         };
+        let read_from = Instant::now();
         let rows = match self.guarded(false, self.inner.snapshot_partition(platform, channel)).await {
             Ok(Some(rows)) => rows,
             Ok(None) => return Ok(None),
@@ -406,6 +411,7 @@ impl Core {
             if s.partitions.is_empty() {
                 s.built_at = Instant::now();
             }
+            s.read_from.insert(key.clone(), read_from);
             s.partitions.insert(key, partition.clone());
         }
         Ok(Some((partition, false)))

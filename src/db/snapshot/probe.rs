@@ -132,7 +132,7 @@ impl Core {
         let Some((generation, keys)) = rebuild else { return };
         // Rebuild what is loaded while the old snapshot keeps answering, then swap.
         let mut fresh = HashMap::with_capacity(keys.len());
-        for (platform, channel) in keys {
+        for (platform, channel) in keys.iter().cloned() {
             match self.bounded(REBUILD_TIMEOUT, self.inner.snapshot_partition(&platform, &channel)).await {
                 Ok(Some(rows)) => {
                     let partition = Arc::new(Partition::build(rows, &platform, &channel));
@@ -169,6 +169,23 @@ impl Core {
         // A write through this process cleared the snapshot meanwhile: what was just read may
         // predate it, so keep the clearing.
         if s.generation == generation {
+            // A partition first loaded while this rebuild ran is kept when its read began after
+            // the rebuild's (it is as fresh); dropping it would make the next check load it again,
+            // and with rebuilds slower than the checks' pace (a JS plugin on a slow database) a
+            // partition could be loaded over and over and never kept.
+            let state = &mut *s;
+            for (key, partition) in &state.partitions {
+                let read_after = state.read_from.get(key).is_some_and(|at| *at >= started);
+                if read_after && !keys.contains(key) {
+                    fresh.insert(key.clone(), Arc::clone(partition));
+                }
+            }
+            state.read_from.retain(|key, _| fresh.contains_key(key));
+            for key in fresh.keys() {
+                if keys.contains(key) {
+                    state.read_from.insert(key.clone(), started);
+                }
+            }
             s.partitions = fresh;
             s.rebuilds += 1;
             s.last_rebuild = Some(started.elapsed());

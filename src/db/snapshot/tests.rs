@@ -34,6 +34,8 @@ struct Fake {
     loads_fail: AtomicBool,
     loads: AtomicU64,
     own_answers: AtomicU64,
+    /// How long reading the `production` channel's partition takes.
+    production_delay_ms: AtomicU64,
 }
 
 impl Fake {
@@ -88,9 +90,12 @@ impl Database for Fake {
         self.bundles.lock().unwrap().retain(|b| b.id != id);
         Ok(())
     }
-    async fn snapshot_partition(&self, _platform: &str, _channel: &str) -> Result<Option<Vec<Bundle>>> {
+    async fn snapshot_partition(&self, _platform: &str, channel: &str) -> Result<Option<Vec<Bundle>>> {
         self.gate().await?;
         self.loads.fetch_add(1, Ordering::SeqCst);
+        if channel == "production" {
+            tokio::time::sleep(Duration::from_millis(self.production_delay_ms.load(Ordering::SeqCst))).await;
+        }
         if self.loads_fail.load(Ordering::SeqCst) {
             return Err(Error::unreachable("The query parameter limit supported by your database is exceeded."));
         }
@@ -310,5 +315,35 @@ async fn a_partition_that_does_not_load_is_retried_after_a_backoff_not_at_every_
     }
     assert_eq!(fake.own_answers.load(Ordering::SeqCst), answered_by_backend, "the snapshot answers now");
     assert_eq!(fake.loads.load(Ordering::SeqCst), 3);
+    snap.close().await;
+}
+
+#[tokio::test]
+async fn a_partition_loaded_while_a_rebuild_runs_is_kept_by_it() {
+    let fake = Arc::new(Fake::default());
+    fake.insert_bundle(&bundle(1), Ctx::default()).await.unwrap();
+    // As for a JS plugin without a marker: timed reloads that checks never wait for.
+    let opts =
+        SnapshotOptions { probe_interval: Duration::from_millis(50), max_age: Duration::from_millis(100), timed_reload: true, ..SnapshotOptions::default() };
+    let snap = SnapshotDatabase::new(fake.clone(), opts);
+    let beta = UpdateArgs { channel: "beta".into(), ..args() };
+    check(&snap).await;
+    assert_eq!(snap.core.status().loads, 1);
+
+    // The next reload reads `production` slowly; meanwhile a check loads `beta` (quickly).
+    fake.production_delay_ms.store(400, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    check(&snap).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    snap.get_update_info(&beta, Ctx::default()).await.unwrap();
+    assert_eq!(snap.core.status().loads, 2);
+
+    // After the reload's swap, `beta` is still there: no third load.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    snap.get_update_info(&beta, Ctx::default()).await.unwrap();
+    let status = snap.core.status();
+    assert!(status.rebuilds >= 1, "the slow reload was swapped in");
+    assert_eq!(status.loads, 2, "the partition loaded during the reload was dropped by it");
+    assert_eq!(status.partitions, 2);
     snap.close().await;
 }
