@@ -57,6 +57,14 @@ export async function measureServer(impl, server, n, ctx, result) {
     console.log(httpLine(label, `HTTP, Hono on @hono/node-server ${honoNodeServer}.x`, result[key], budget.http.seconds));
   }
 
+  // With the ceiling: Hono 2.x answering the mix with the verified answers and no work (what
+  // bounds "through Hono" apart from the 23-byte ceiling's small answers).
+  if (ctx.wrk && impl === "ceiling") {
+    const answers = ctx.mix.map((entry, i) => ({ ...entry, status: ctx.expected[i].status, body: ctx.expected[i].body }));
+    result.httpReplay = await httpBenchOf("replay", { impl: "replay", answers }, ctx, budget.http, { honoNodeServer: 2 });
+    console.log(httpLine(label, "HTTP, Hono on @hono/node-server 2.x replaying the verified answers", result.httpReplay, budget.http.seconds));
+  }
+
   // Express 5 through each package's `toNodeHandler` (the ceiling: an Express route of its own).
   if (ctx.wrk) {
     result.httpExpress = await httpBenchOf(impl, server, ctx, budget.http, { frontend: "express" });

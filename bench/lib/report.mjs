@@ -99,6 +99,14 @@ function listenerVsCeilings(result) {
   return `; hotUpdater.listen(): ${ratio(ours, ceiling?.http?.perSecond)} the constant-JSON ceiling on Hono/@hono/node-server 2.x, ${ratio(ours, ceiling?.httpNative?.perSecond)} the constant-JSON ceiling on bare node:http`;
 }
 
+/** "; through Hono: ours …, the verified answers replayed …" (what bounds ours through Hono). */
+function honoVsReplay(result) {
+  const ours = result.servers.ours?.http?.perSecond;
+  const replayed = result.servers.ceiling?.httpReplay?.perSecond;
+  if (typeof ours !== "number" || typeof replayed !== "number") return "";
+  return `; through Hono on @hono/node-server 2.x, the verified answers replayed with no work: ${Math.round(replayed).toLocaleString("en-US")} checks/s (ours ${ratio(ours, replayed)} of that)`;
+}
+
 /** "; on Bun, X not measured: reason" for handlers that do not load in Bun. */
 function notOnBun(result) {
   return IMPLS.filter((impl) => result.servers[impl]?.bunHttp?.notMeasured)
@@ -145,7 +153,7 @@ function markdown(report) {
     lines.push("");
     for (const r of report.results.filter((x) => x.db === db)) {
       const c = r.mix;
-      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${listenerVsCeilings(r)}${notOnBun(r)}${r.error ? `; error: ${r.error}` : ""}`);
+      lines.push(`- N=${r.n.toLocaleString("en-US")}: ${c ? `${c.compared} requests compared, ${r.verified ? "all identical" : `${c.compared - c.identical} differ`} — ${c.upToDate} up to date, ${c.update} UPDATE, ${c.rollback} ROLLBACK; ${c.fingerprint} fingerprint, ${c.cohort} with cohort, ${c.sdkHeader} with SDK header` : "no mix"}; seeded in ${fmt(r.seedMs, 0)} ms${listenerVsCeilings(r)}${honoVsReplay(r)}${notOnBun(r)}${r.error ? `; error: ${r.error}` : ""}`);
     }
     lines.push("");
   }
