@@ -75,9 +75,9 @@ function toNodeHandler(hotUpdater) {
       if (quickGet !== null && req.method === "GET") {
         // As the general way's `Headers` sees it: an empty value is no header.
         const value = req.headers && req.headers[SDK_HEADER];
-        quick = quickGet(url, value ? (Array.isArray(value) ? value.join(", ") : String(value)) : null);
+        quick = quickGet(url, value ? headerText(value) : null);
         if (typeof quick === "string") {
-          send(res, 200, [["content-type", "application/json"]], quick);
+          send(res, 200, JSON_HEADERS, quick);
           return;
         }
       }
@@ -111,11 +111,17 @@ function toNodeHandler(hotUpdater) {
 
 const TOO_LARGE = Symbol("too large");
 
+/** The header of a 200 JSON answer; only read by `send`, which copies it into the response. */
+const JSON_HEADERS = [["content-type", "application/json"]];
+
+/** A Node header value as one string (repeated headers joined, as `Headers` joins them). */
+const headerText = (value) => (Array.isArray(value) ? value.join(", ") : String(value));
+
 /** The Web Request of `req` at `url`, or `TOO_LARGE` for a body over the limit. */
 async function toRequest(req, url) {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers || {})) {
-    if (value) headers.set(key, Array.isArray(value) ? value.join(", ") : String(value));
+    if (value) headers.set(key, headerText(value));
   }
   const init = { method: req.method, headers };
   if (isStreamedUpload(req)) {

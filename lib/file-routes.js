@@ -207,7 +207,8 @@ async function remove(store, { key, path: target }) {
 
 /**
  * The `fileStorage` routes of one server, or `null` when no `fileStorage` is configured.
- * `handle(request)` answers a request it owns and returns `null` for everything else.
+ * `handle(request)` answers a request it owns and returns `null` for everything else;
+ * `mayOwn(url)` is false for every URL `handle` returns `null` for without a native call.
  */
 function createFileRoutes(storages, server) {
   const entry = (storages || []).find((s) => s && typeof s === "object" && s[FILE_STORAGE]);
@@ -235,11 +236,14 @@ function createFileRoutes(storages, server) {
     }
   }
 
+  // Cheap test first: update checks should not pay for a native call here.
+  const mayOwn = (url) => url.includes("/files/") || url.includes("/api/storage/");
+
   return {
+    mayOwn,
     async handle(request) {
       const url = request.url;
-      // Cheap test first: update checks should not pay for a native call here.
-      if (!url.includes("/files/") && !url.includes("/api/storage/")) return null;
+      if (!mayOwn(url)) return null;
       const step = server.fileRoute(request.method, url, null);
       if (step == null) return null;
       try {

@@ -10,7 +10,7 @@ const { supabaseStorageOption, firebaseStorageOption } = require("./cloud-storag
 const { withCloudFrontSignedUrl, s3LambdaEdgeStorage, awsLambdaEdgeStorage } = require("./cloudfront.js");
 const { AnswerCache, answerCacheOptions } = require("./answer-cache.js");
 const { jsonResponse } = require("./response.js");
-const { authOption, createGuard } = require("./auth.js");
+const { authOption, createGuard, isManagementRequest } = require("./auth.js");
 const { trustedHostsOption, withTrustedHosts } = require("./trusted-hosts.js");
 const { createListen } = require("./listen.js");
 const { operateOptions, startLogPump, pathOf } = require("./operate.js");
@@ -198,8 +198,8 @@ function createHotUpdater(options) {
    */
   function quickGet(url, sdk) {
     if (emit !== null) return undefined;
-    if (guard !== null && /\/api/i.test(url)) return undefined;
-    if (files !== null && (url.includes("/files/") || url.includes("/api/storage/"))) return undefined;
+    if (guard !== null && isManagementRequest(url, server.basePath)) return undefined;
+    if (files !== null && files.mayOwn(url)) return undefined;
     const now = answerNow(url, sdk);
     if (now === undefined || typeof now === "string") return now;
     return withPluginUrl(now, storages.js[now.storageIndex], undefined, emit);

@@ -399,20 +399,21 @@ impl Core {
             }
         };
         let partition = Arc::new(Partition::build(rows, platform, channel));
-        let mut s = self.write();
-        if let Some(failed) = s.failed_loads.remove(&key) {
-            let line = format!("update-check snapshot of {platform}/{channel} loaded after {} failed attempt(s)", failed.attempts);
-            drop(s);
-            log_line(&line);
-            s = self.write();
-        }
-        if s.generation == generation {
-            s.loads += 1;
-            if s.partitions.is_empty() {
-                s.built_at = Instant::now();
+        let recovered = {
+            let mut s = self.write();
+            let failed = s.failed_loads.remove(&key);
+            if s.generation == generation {
+                s.loads += 1;
+                if s.partitions.is_empty() {
+                    s.built_at = Instant::now();
+                }
+                s.read_from.insert(key.clone(), read_from);
+                s.partitions.insert(key, partition.clone());
             }
-            s.read_from.insert(key.clone(), read_from);
-            s.partitions.insert(key, partition.clone());
+            failed
+        };
+        if let Some(failed) = recovered {
+            log_line(&format!("update-check snapshot of {platform}/{channel} loaded after {} failed attempt(s)", failed.attempts));
         }
         Ok(Some((partition, false)))
     }
